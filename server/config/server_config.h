@@ -1,0 +1,63 @@
+#ifndef SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
+#define SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace seedgate::config {
+
+// Everything seedgate is told at start-up.
+struct ServerConfig {
+  std::string listen = "0.0.0.0:50051";
+  // Tried in order; the first is the primary.
+  std::vector<std::string> upstream_base_urls = {"https://direct.evolink.ai",
+                                                 "https://api.evolink.ai"};
+  // The upstream key: from EVOLINK_API_KEY, or read from --api_key_file.
+  // Never from the command line.
+  std::string api_key;
+  std::string api_key_file;
+  // Extra CA bundle (PEM) to verify the upstream with.
+  std::string upstream_ca_file;
+  // "2" (HTTP/2 over TLS, HTTP/1.1 fallback) or "1.1".
+  std::string upstream_http_version = "2";
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // Upper bound of one upstream call when the RPC has no (or a later) deadline.
+  absl::Duration request_timeout = absl::Minutes(10);
+  // Pass models the reference does not document through instead of refusing.
+  bool allow_unknown_models = false;
+  // With no API key: refuse to start (true) or run against the bundled
+  // emulator (false, the default, for the local demo).
+  bool require_api_key = false;
+  // The emulator binary used when there is no API key; default: fake-upstream
+  // next to the seedgate binary.
+  std::string emulator_path;
+};
+
+// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment.
+EnvLookup ProcessEnv();
+
+// Parses `--flag=value` / `--flag value` arguments over `SEEDGATE_<FLAG>`
+// environment variables (the command line wins) over the defaults, then
+// reads the key (EVOLINK_API_KEY, else --api_key_file). Any unknown flag, bad
+// value or unreadable file is an INVALID_ARGUMENT whose message names the
+// flag (or variable) and says what is expected. Check IsHelpRequest first.
+absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
+                                               const EnvLookup& env);
+
+// Whether `args` asks for --help / -h.
+bool IsHelpRequest(const std::vector<std::string>& args);
+
+// The --help text: every flag, its variable, default and meaning.
+std::string UsageText();
+
+}  // namespace seedgate::config
+
+#endif  // SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
