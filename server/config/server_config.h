@@ -44,15 +44,20 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 // The process environment.
 EnvLookup ProcessEnv();
 
-// Parses `--flag=value` / `--flag value` arguments over `SEEDGATE_<FLAG>`
-// environment variables (the command line wins) over the defaults, then
-// reads the key (EVOLINK_API_KEY, else --api_key_file). Any unknown flag, bad
-// value or unreadable file is an INVALID_ARGUMENT whose message names the
-// flag (or variable) and says what is expected. Check IsHelpRequest first.
+// Parses `--flag=value` / `--flag value` arguments (without argv[0]) over
+// `SEEDGATE_<FLAG>` environment variables (the command line wins; an empty
+// variable counts as unset) over the defaults, then reads the key
+// (EVOLINK_API_KEY when non-empty, else --api_key_file; the file is not read
+// when the variable supplies the key). A bool flag alone means true;
+// `--a-b` is accepted for `--a_b`. Any unknown flag, positional argument,
+// bad value, unreadable file, `--api_key` on the command line, or
+// --require_api_key without a key is an INVALID_ARGUMENT whose message names
+// the flag (or variable) and says what is expected; no message ever holds a
+// key. Check IsHelpRequest first.
 absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& args,
                                                const EnvLookup& env);
 
-// Whether `args` asks for --help / -h.
+// Whether `args` asks for --help / -h / --helpfull.
 bool IsHelpRequest(const std::vector<std::string>& args);
 
 // The --help text: every flag, its variable, default and meaning.

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what seedgate needs to build, run and test, and nothing that is
+# already there. Debian 12 (bookworm). Safe to run again.
+#   scripts/install-deps.sh           build + run dependencies
+#   scripts/install-deps.sh --test    also what the tests need (buf from npm)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  golang-github-gogo-googleapis-dev   # google/rpc/{status,error_details}.proto
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libabsl-dev
+  prometheus-cpp-dev libboost-dev libspdlog-dev libvalijson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(nodejs npm clang-format)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to apt-get install" >&2; exit 1; }
+    sudo=sudo
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  # buf lints the public proto; it comes from the npm registry.
+  if [[ ! -x .cache/node/node_modules/.bin/buf ]]; then
+    echo "install-deps: installing @bufbuild/buf from npm"
+    mkdir -p .cache/node
+    npm install --silent --no-audit --no-fund --prefix .cache/node @bufbuild/buf@1 >/dev/null
+  fi
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The second README command: install what is missing, build everything, run
+# every test (ctest), lint the proto (buf, STANDARD rules) and check formatting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+scripts/build.sh -DSEEDGATE_BUILD_TESTS=ON
+
+echo "== buf lint (proto/)"
+.cache/node/node_modules/.bin/buf lint
+
+echo "== clang-format"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
+
+echo "== ctest"
+cd build
+ctest --output-on-failure -j "${SEEDGATE_TEST_JOBS:-2}" --timeout 300

@@ -1,0 +1,89 @@
+// seedgate: flags and environment -> ServerConfig -> a running server.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "server/config/server_config.h"
+#include "server/demo/emulator_process.h"
+#include "server/service/seedgate_server.h"
+
+namespace {
+
+// How long in-flight RPCs may run on after SIGTERM/SIGINT.
+constexpr absl::Duration kShutdownGrace = absl::Seconds(30);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using seedgate::config::ServerConfig;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (seedgate::config::IsHelpRequest(args)) {
+    std::fputs(seedgate::config::UsageText().c_str(), stdout);
+    return 0;
+  }
+  absl::StatusOr<ServerConfig> config =
+      seedgate::config::ParseServerConfig(args, seedgate::config::ProcessEnv());
+  if (!config.ok()) {
+    std::fprintf(stderr, "seedgate: %s\nRun `seedgate --help` for every flag.\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+
+  // Signals go to one waiting thread, not to whichever thread is running.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<seedgate::demo::EmulatorProcess> emulator;
+  if (config->api_key.empty()) {
+    if (config->require_api_key) {
+      std::fprintf(stderr,
+                   "seedgate: no upstream API key: set EVOLINK_API_KEY or --api_key_file "
+                   "(--require_api_key is on)\n");
+      return 2;
+    }
+    config->api_key = seedgate::demo::RandomDemoKey();
+    auto started = seedgate::demo::EmulatorProcess::Start(config->emulator_path, config->api_key);
+    if (!started.ok()) {
+      std::fprintf(stderr, "seedgate: no EVOLINK_API_KEY, and %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    emulator = *std::move(started);
+    config->upstream_base_urls = {emulator->base_url()};
+    std::fprintf(stderr,
+                 "seedgate: no EVOLINK_API_KEY or --api_key_file: running against the bundled "
+                 "upstream EMULATOR at %s (answers are synthetic; set EVOLINK_API_KEY to use "
+                 "the real API)\n",
+                 emulator->base_url().c_str());
+  }
+
+  auto server = seedgate::service::SeedgateServer::Start(*config);
+  if (!server.ok()) {
+    std::fprintf(stderr, "seedgate: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "seedgate: listening on %s (port %d), upstream %s\n", config->listen.c_str(),
+               (*server)->port(), absl::StrJoin(config->upstream_base_urls, ", ").c_str());
+
+  std::thread signal_waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    std::fprintf(stderr, "seedgate: %s: shutting down (in-flight RPCs get %s)\n", strsignal(signal),
+                 absl::FormatDuration(kShutdownGrace).c_str());
+    (*server)->Shutdown(kShutdownGrace);
+  });
+  (*server)->Wait();
+  signal_waiter.join();
+  std::fprintf(stderr, "seedgate: stopped\n");
+  return 0;
+}

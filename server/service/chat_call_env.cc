@@ -1,0 +1,25 @@
+#include "server/service/chat_call_env.h"
+
+#include <chrono>
+
+#include "server/translate/request_json.h"
+#include "server/translate/request_validation.h"
+
+namespace seedgate::service {
+
+absl::StatusOr<std::string> PrepareUpstreamBody(const v1::CreateChatCompletionRequest& request,
+                                                bool streaming, const ChatCallEnv& env) {
+  translate::ValidationOptions options;
+  options.streaming = streaming;
+  options.allow_unknown_models = env.allow_unknown_models;
+  if (absl::Status valid = translate::CheckRequest(request, options); !valid.ok()) return valid;
+  return translate::RequestToJson(request, streaming).dump();
+}
+
+absl::Time RpcDeadline(const grpc::CallbackServerContext& context) {
+  auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+}  // namespace seedgate::service

@@ -1,0 +1,29 @@
+#include "server/service/chat_service.h"
+
+#include "server/service/stream_chat_reactor.h"
+#include "server/service/unary_chat_reactor.h"
+#include "server/translate/model_catalog.h"
+
+namespace seedgate::service {
+
+grpc::ServerUnaryReactor* ChatService::CreateChatCompletion(
+    grpc::CallbackServerContext* context, const v1::CreateChatCompletionRequest* request,
+    v1::ChatCompletion* response) {
+  return StartUnaryChat(context, request, response, env_);
+}
+
+grpc::ServerWriteReactor<v1::ChatCompletionChunk>* ChatService::StreamChatCompletion(
+    grpc::CallbackServerContext* context, const v1::CreateChatCompletionRequest* request) {
+  return StartStreamChat(context, request, env_);
+}
+
+grpc::ServerUnaryReactor* ChatService::ListModels(grpc::CallbackServerContext* context,
+                                                  const v1::ListModelsRequest* /*request*/,
+                                                  v1::ListModelsResponse* response) {
+  *response = translate::ModelCatalog();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace seedgate::service

@@ -1,0 +1,68 @@
+#include "server/service/seedgate_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+
+namespace seedgate::service {
+
+absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
+    const config::ServerConfig& config) {
+  std::unique_ptr<SeedgateServer> server(new SeedgateServer());
+  server->loop_ = std::make_unique<upstream::CurlLoop>();
+
+  upstream::ChatClientOptions client_options;
+  client_options.base_urls = config.upstream_base_urls;
+  client_options.api_key = config.api_key;
+  client_options.ca_file = config.upstream_ca_file;
+  client_options.http2 = config.upstream_http_version != "1.1";
+  client_options.connect_timeout = config.connect_timeout;
+  client_options.request_timeout = config.request_timeout;
+  server->client_ =
+      std::make_unique<upstream::ChatClient>(server->loop_.get(), std::move(client_options));
+
+  ChatCallEnv env;
+  env.client = server->client_.get();
+  env.allow_unknown_models = config.allow_unknown_models;
+  env.secrets = {config.api_key};
+  server->service_ = std::make_unique<ChatService>(std::move(env));
+
+  // Linking the descriptor in lets reflection describe the health service.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen,
+                     " (address in use, or not an address of this machine?)"));
+  }
+  return server;
+}
+
+SeedgateServer::~SeedgateServer() {
+  if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+}
+
+void SeedgateServer::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+  server_.reset();
+}
+
+void SeedgateServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace seedgate::service

@@ -1,0 +1,132 @@
+#include "server/service/stream_chat_reactor.h"
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "absl/synchronization/mutex.h"
+#include "server/service/grpc_status.h"
+
+namespace seedgate::service {
+namespace {
+
+// Chunks that may wait behind the write in flight before the upstream is
+// paused. One upstream read can complete several events at once; they are
+// queued whole, so the queue can briefly exceed this by one read's worth.
+constexpr size_t kMaxQueuedChunks = 8;
+
+class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompletionChunk>,
+                                public upstream::ChunkSink {
+ public:
+  StreamChatReactor(grpc::CallbackServerContext* context,
+                    const v1::CreateChatCompletionRequest* request, const ChatCallEnv& env)
+      : env_(env) {
+    absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/true, env_);
+    if (!body.ok()) {
+      Finish(ToGrpcStatus(body.status(), env_.secrets));
+      return;
+    }
+    call_ = env_.client->Stream(*std::move(body), RpcDeadline(*context), this);
+  }
+
+  // upstream::ChunkSink, on the upstream loop thread.
+  bool ReadyForChunks() override {
+    absl::MutexLock lock(&mu_);
+    if (queue_.size() < kMaxQueuedChunks) return true;
+    upstream_paused_ = true;
+    return false;
+  }
+
+  void OnChunk(v1::ChatCompletionChunk chunk) override {
+    const v1::ChatCompletionChunk* to_write = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      if (client_gone_) return;
+      queue_.push_back(std::move(chunk));
+      to_write = NextWriteLocked();
+    }
+    if (to_write != nullptr) StartWrite(to_write);
+  }
+
+  void OnFinish(absl::Status status) override {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      upstream_status_ = std::move(status);
+      finish = FinishLocked();
+    }
+    if (finish) Finish(*finish);
+  }
+
+  // grpc reactions.
+  void OnWriteDone(bool ok) override {
+    const v1::ChatCompletionChunk* to_write = nullptr;
+    std::optional<grpc::Status> finish;
+    bool resume = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      queue_.pop_front();
+      if (!ok) client_gone_ = true;  // the stream is broken: nothing more can be sent
+      if (client_gone_) queue_.clear();
+      to_write = NextWriteLocked();
+      finish = FinishLocked();
+      if (upstream_paused_ && queue_.size() < kMaxQueuedChunks) {
+        upstream_paused_ = false;
+        resume = true;
+      }
+    }
+    if (!ok && call_ != nullptr) call_->Cancel();
+    if (resume && call_ != nullptr) call_->Resume();
+    if (to_write != nullptr) StartWrite(to_write);
+    if (finish) Finish(*finish);
+  }
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mu_);
+      client_gone_ = true;
+    }
+    if (call_ != nullptr) call_->Cancel();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // The chunk to write now, if none is in flight.
+  const v1::ChatCompletionChunk* NextWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || queue_.empty() || client_gone_) return nullptr;
+    writing_ = true;
+    return &queue_.front();  // stays put: deque::push_back keeps references
+  }
+
+  // The final status, once the upstream is done and every chunk is out (or
+  // the client is gone), exactly once.
+  std::optional<grpc::Status> FinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || !upstream_status_ || writing_) return std::nullopt;
+    if (!queue_.empty() && !client_gone_) return std::nullopt;
+    finished_ = true;
+    return ToGrpcStatus(*upstream_status_, env_.secrets);
+  }
+
+  const ChatCallEnv& env_;
+  std::shared_ptr<upstream::ChatCall> call_;
+
+  absl::Mutex mu_;
+  std::deque<v1::ChatCompletionChunk> queue_ ABSL_GUARDED_BY(mu_);  // front is in flight
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool upstream_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<absl::Status> upstream_status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::ChatCompletionChunk>* StartStreamChat(
+    grpc::CallbackServerContext* context, const v1::CreateChatCompletionRequest* request,
+    const ChatCallEnv& env) {
+  return new StreamChatReactor(context, request, env);
+}
+
+}  // namespace seedgate::service

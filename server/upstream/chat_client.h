@@ -1,0 +1,80 @@
+#ifndef SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
+#define SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "seedgate/v1/chat.pb.h"
+#include "server/upstream/curl_loop.h"
+
+namespace seedgate::upstream {
+
+struct ChatClientOptions {
+  // Tried in order when a connection cannot be made.
+  std::vector<std::string> base_urls;
+  std::string api_key;
+  std::string ca_file;  // empty: the system's trust store
+  bool http2 = true;    // HTTP/2 over TLS (ALPN), else HTTP/1.1
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration request_timeout = absl::Minutes(10);
+};
+
+// Where a streaming call delivers. Every method runs on the upstream loop
+// thread and must not block.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  // Whether the sink takes more chunks now. While it says no, the upstream
+  // transfer is paused (nothing is read, so nothing is buffered); the sink
+  // calls ChatCall::Resume once it can take more.
+  virtual bool ReadyForChunks() = 0;
+  // One upstream event, as it arrived.
+  virtual void OnChunk(v1::ChatCompletionChunk chunk) = 0;
+  // Exactly once, last: OK after `data: [DONE]`, else why the stream failed.
+  virtual void OnFinish(absl::Status status) = 0;
+};
+
+using UnaryDone = std::function<void(absl::StatusOr<v1::ChatCompletion>)>;
+
+// A call in flight. Thread-safe.
+class ChatCall {
+ public:
+  virtual ~ChatCall() = default;
+  // Aborts the upstream transfer at once (the connection's stream is reset,
+  // so the upstream stops generating); the call then finishes CANCELLED.
+  // Does nothing once the call has finished.
+  virtual void Cancel() = 0;
+  // Resumes a transfer paused because the sink was not ready.
+  virtual void Resume() = 0;
+};
+
+// Makes upstream chat-completions calls on a CurlLoop.
+class ChatClient {
+ public:
+  ChatClient(CurlLoop* loop, ChatClientOptions options);
+  ~ChatClient();
+
+  // POSTs `body` (a JSON request with "stream": false). `done` runs once, on
+  // the loop thread. `deadline` bounds the whole call (absl::InfiniteFuture()
+  // for none; --request_timeout applies either way).
+  std::shared_ptr<ChatCall> Complete(std::string body, absl::Time deadline, UnaryDone done);
+
+  // POSTs `body` (with "stream": true) and feeds `sink` event by event.
+  // `sink` must stay alive until its OnFinish.
+  std::shared_ptr<ChatCall> Stream(std::string body, absl::Time deadline, ChunkSink* sink);
+
+  const ChatClientOptions& options() const { return options_; }
+
+ private:
+  CurlLoop* loop_;
+  ChatClientOptions options_;
+};
+
+}  // namespace seedgate::upstream
+
+#endif  // SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
