@@ -15,7 +15,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(nodejs npm clang-format)
+  # A machine may already have Node.js from elsewhere (with npm bundled);
+  # Debian's npm package would conflict with it.
+  command -v npm >/dev/null || packages+=(nodejs npm)
+  command -v clang-format >/dev/null || packages+=(clang-format)
 fi
 
 missing=()

@@ -181,6 +181,25 @@ absl::Status ParseDurationValue(const Source& source, absl::string_view value,
   return absl::OkStatus();
 }
 
+// A size in bytes: a bare number, or a number with a KiB or MiB suffix.
+absl::Status ParseMessageSize(const Source& source, absl::string_view value, int* out) {
+  int64_t multiplier = 1;
+  absl::string_view number = value;
+  if (absl::ConsumeSuffix(&number, "MiB")) {
+    multiplier = 1 << 20;
+  } else if (absl::ConsumeSuffix(&number, "KiB")) {
+    multiplier = 1 << 10;
+  }
+  int64_t count = 0;
+  constexpr int64_t kMin = 1 << 10, kMax = 1 << 30;
+  if (!absl::SimpleAtoi(number, &count) || count <= 0 || count > kMax / multiplier ||
+      count * multiplier < kMin) {
+    return BadValue(source, value, "is not a size from 1KiB to 1024MiB (examples: 64MiB, 4194304)");
+  }
+  *out = static_cast<int>(count * multiplier);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> ParseBool(const Source& source, absl::string_view value) {
   const std::string lower = absl::AsciiStrToLower(value);
   if (lower == "true" || lower == "1" || lower == "yes") return true;
@@ -316,6 +335,11 @@ const std::vector<Flag>& Flags() {
        "Upper bound of one upstream call when the RPC has no earlier deadline.",
        [](const Source& s, absl::string_view v, ServerConfig& c) {
          return ParseDurationValue(s, v, &c.request_timeout);
+       }},
+      {"max_request_bytes", Kind::kString, "64MiB",
+       "Largest request a client may send (images and videos travel inline as Base64).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseMessageSize(s, v, &c.max_request_bytes);
        }},
       {"allow_unknown_models", Kind::kBool, "false",
        "Pass models the reference does not document through instead of refusing them.",

@@ -28,6 +28,9 @@ struct ServerConfig {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Upper bound of one upstream call when the RPC has no (or a later) deadline.
   absl::Duration request_timeout = absl::Minutes(10);
+  // Largest request a client may send; images and videos travel inline as
+  // Base64, so gRPC's 4 MiB default is too small.
+  int max_request_bytes = 64 << 20;
   // Pass models the reference does not document through instead of refusing.
   bool allow_unknown_models = false;
   // With no API key: refuse to start (true) or run against the bundled

@@ -38,6 +38,9 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Requests carry images and videos inline as Base64 (the upstream takes up
+  // to 10 MB per image); gRPC's 4 MiB default would refuse them.
+  builder.SetMaxReceiveMessageSize(config.max_request_bytes);
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
@@ -51,6 +54,8 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
 
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+  // The loop's thread stops before the client its transfers refer to goes.
+  loop_.reset();
 }
 
 void SeedgateServer::Shutdown(absl::Duration grace) {

@@ -82,7 +82,7 @@ class UpstreamCall final : public ChatCall,
     if (finished_) return;
     if (result != CURLE_OK) {
       TransportFailure failure{
-          result,      error_buffer_,    base_url(), connected, absl::Now() >= deadline_,
+          result,      error_buffer_,    base_url(), connected, deadline_bounded_,
           streaming(), chunks_delivered_};
       if (IsConnectFailure(failure) && base_index_ + 1 < options_.base_urls.size()) {
         StartAttempt(base_index_ + 1);
@@ -118,7 +118,10 @@ class UpstreamCall final : public ChatCall,
     event_stream_ = false;
     error_buffer_[0] = '\0';
 
-    absl::Duration budget = std::min(deadline_ - absl::Now(), options_.request_timeout);
+    absl::Duration until_deadline = deadline_ - absl::Now();
+    absl::Duration budget = std::min(until_deadline, options_.request_timeout);
+    // When curl's timeout fires, this says whose limit it was.
+    deadline_bounded_ = until_deadline <= options_.request_timeout;
     if (budget <= absl::ZeroDuration()) {
       Finish(TransportFailureToStatus(TransportFailure{
           CURLE_OPERATION_TIMEDOUT, "", base_url(), false, true, streaming(), chunks_delivered_}));
@@ -311,6 +314,7 @@ class UpstreamCall final : public ChatCall,
   bool event_stream_ = false;
   std::string body_buffer_;
   SseParser sse_;
+  bool deadline_bounded_ = false;  // the RPC deadline, not --request_timeout, limits this attempt
   bool paused_ = false;
   bool finished_ = false;
   bool abort_transfer_ = false;

@@ -344,6 +344,18 @@ TEST(ServerConfigTest, BadDurations) {
               StartsWith("SEEDGATE_REQUEST_TIMEOUT: \"soon\" is not a duration"));
 }
 
+TEST(ServerConfigTest, MaxRequestBytes) {
+  EXPECT_EQ(Parse({})->max_request_bytes, 64 << 20);
+  EXPECT_EQ(Parse({"--max_request_bytes=16MiB"})->max_request_bytes, 16 << 20);
+  EXPECT_EQ(Parse({"--max_request_bytes", "512KiB"})->max_request_bytes, 512 << 10);
+  EXPECT_EQ(Parse({}, {{"SEEDGATE_MAX_REQUEST_BYTES", "4194304"}})->max_request_bytes, 4194304);
+  for (const char* bad : {"0", "-1", "12MB", "2048MiB", "100", "lots"}) {
+    EXPECT_THAT(ErrorOf({absl::StrCat("--max_request_bytes=", bad)}),
+                StartsWith(absl::StrCat("--max_request_bytes: \"", bad, "\" is not a size")))
+        << bad;
+  }
+}
+
 TEST(ServerConfigTest, ValueIsEscapedInMessages) {
   EXPECT_THAT(ErrorOf({"--upstream_http_version=2\n\x1b[31m"}), HasSubstr("\"2\\n\\033[31m\""));
 }

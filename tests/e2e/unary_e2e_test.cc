@@ -178,6 +178,24 @@ TEST_F(UnaryTest, InvalidRequestListsEveryViolationAndCostsNoUpstreamCall) {
   EXPECT_EQ(stack_->emulator->stats().requests, 0);
 }
 
+TEST_F(UnaryTest, LargeInlineImageGetsThrough) {
+  // A 6 MiB Base64 image: over gRPC's 4 MiB default receive limit.
+  v1::CreateChatCompletionRequest request = UserRequest("");
+  v1::Message* message = request.mutable_messages(0);
+  auto* parts = message->mutable_content_parts();
+  parts->add_parts()->set_text("Describe this image");
+  std::string url = "data:image/png;base64," + std::string(6 << 20, 'A');
+  parts->add_parts()->mutable_image_url()->set_url(url);
+  grpc::ClientContext context;
+  v1::ChatCompletion response;
+  grpc::Status status = stack_->stub->CreateChatCompletion(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  nlohmann::json body = LastUpstreamBody();
+  EXPECT_EQ(body["messages"][0]["content"][1]["type"], "image_url");
+  EXPECT_EQ(body["messages"][0]["content"][1]["image_url"]["url"].get<std::string>().size(),
+            url.size());
+}
+
 TEST_F(UnaryTest, FallsBackToTheNextBaseUrlWhenTheFirstCannotBeReached) {
   config::ServerConfig config;
   // A port nothing listens on: bind one, learn it, close it.
