@@ -19,6 +19,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # Debian's npm package would conflict with it.
   command -v npm >/dev/null || packages+=(nodejs npm)
   command -v clang-format >/dev/null || packages+=(clang-format)
+  packages+=(nginx)  # an HTTP/2 TLS front for the emulator in tests
 fi
 
 missing=()

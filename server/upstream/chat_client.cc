@@ -81,9 +81,9 @@ class UpstreamCall final : public ChatCall,
     in_loop_ = false;
     if (finished_) return;
     if (result != CURLE_OK) {
-      TransportFailure failure{
-          result,      error_buffer_,    base_url(), connected, deadline_bounded_,
-          streaming(), chunks_delivered_};
+      TransportFailure failure{result,           error_buffer_,     base_url(),
+                               connected,        deadline_bounded_, streaming(),
+                               chunks_delivered_};
       if (IsConnectFailure(failure) && base_index_ + 1 < options_.base_urls.size()) {
         StartAttempt(base_index_ + 1);
         return;
