@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "server/config/server_config.h"
@@ -72,8 +73,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "seedgate: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  std::fprintf(stderr, "seedgate: listening on %s (port %d), upstream %s\n", config->listen.c_str(),
-               (*server)->port(), absl::StrJoin(config->upstream_base_urls, ", ").c_str());
+  std::string metrics = config->metrics_listen.empty()
+                            ? std::string("off")
+                            : absl::StrCat("port ", (*server)->metrics_port(), " /metrics");
+  std::fprintf(stderr, "seedgate: listening on %s (port %d), metrics %s, upstream %s\n",
+               config->listen.c_str(), (*server)->port(), metrics.c_str(),
+               absl::StrJoin(config->upstream_base_urls, ", ").c_str());
 
   std::thread signal_waiter([&] {
     int signal = 0;

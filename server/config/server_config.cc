@@ -312,6 +312,18 @@ const std::vector<Flag>& Flags() {
       {"listen", Kind::kString, "0.0.0.0:50051",
        "Address the gRPC server listens on: host:port or [ipv6]:port; port 0 picks a free one.",
        ParseListen},
+      {"metrics_listen", Kind::kString, "0.0.0.0:9464",
+       "Address of the Prometheus /metrics endpoint (host:port); empty turns it off.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         if (v.empty()) {
+           c.metrics_listen.clear();
+           return absl::OkStatus();
+         }
+         ServerConfig parsed;
+         absl::Status valid = ParseListen(s, v, parsed);
+         if (valid.ok()) c.metrics_listen = parsed.listen;
+         return valid;
+       }},
       {"upstream_base_urls", Kind::kString, "https://direct.evolink.ai,https://api.evolink.ai",
        "Comma-separated upstream base URLs (http:// or https://, no path), tried in order.",
        ParseBaseUrls},

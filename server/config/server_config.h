@@ -14,6 +14,8 @@ namespace seedgate::config {
 // Everything seedgate is told at start-up.
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
+  // Prometheus /metrics; empty turns the endpoint off.
+  std::string metrics_listen = "0.0.0.0:9464";
   // Tried in order; the first is the primary.
   std::vector<std::string> upstream_base_urls = {"https://direct.evolink.ai",
                                                  "https://api.evolink.ai"};

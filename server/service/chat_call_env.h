@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "seedgate/v1/chat.pb.h"
+#include "server/metrics/seedgate_metrics.h"
 #include "server/upstream/chat_client.h"
 
 namespace seedgate::service {
@@ -16,6 +17,7 @@ namespace seedgate::service {
 // What every chat RPC needs from the server around it.
 struct ChatCallEnv {
   upstream::ChatClient* client = nullptr;
+  metrics::SeedgateMetrics* metrics = nullptr;  // null: record nothing
   bool allow_unknown_models = false;
   // Never shown to a caller (see ToGrpcStatus).
   std::vector<std::string> secrets;

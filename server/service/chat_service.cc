@@ -1,5 +1,6 @@
 #include "server/service/chat_service.h"
 
+#include "server/metrics/rpc_recorder.h"
 #include "server/service/stream_chat_reactor.h"
 #include "server/service/unary_chat_reactor.h"
 #include "server/translate/model_catalog.h"
@@ -20,7 +21,9 @@ grpc::ServerWriteReactor<v1::ChatCompletionChunk>* ChatService::StreamChatComple
 grpc::ServerUnaryReactor* ChatService::ListModels(grpc::CallbackServerContext* context,
                                                   const v1::ListModelsRequest* /*request*/,
                                                   v1::ListModelsResponse* response) {
+  metrics::RpcRecorder recorder(env_.metrics, metrics::Method::kListModels, "");
   *response = translate::ModelCatalog();
+  recorder.Finish(absl::OkStatus(), absl::InfiniteFuture());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

@@ -16,6 +16,14 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     const config::ServerConfig& config) {
   std::unique_ptr<SeedgateServer> server(new SeedgateServer());
   server->loop_ = std::make_unique<upstream::CurlLoop>();
+  server->metrics_ = std::make_shared<metrics::SeedgateMetrics>();
+  server->metrics_->set_open_transfers_source(
+      [loop = server->loop_.get()] { return loop->active_transfers(); });
+  if (!config.metrics_listen.empty()) {
+    auto endpoint = metrics::MetricsEndpoint::Start(config.metrics_listen, server->metrics_);
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
 
   upstream::ChatClientOptions client_options;
   client_options.base_urls = config.upstream_base_urls;
@@ -29,6 +37,7 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
 
   ChatCallEnv env;
   env.client = server->client_.get();
+  env.metrics = server->metrics_.get();
   env.allow_unknown_models = config.allow_unknown_models;
   env.secrets = {config.api_key};
   server->service_ = std::make_unique<ChatService>(std::move(env));
@@ -55,6 +64,8 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
   // The loop's thread stops before the client its transfers refer to goes.
+  // The metrics endpoint reads the loop at scrape time: it goes first.
+  metrics_endpoint_.reset();
   loop_.reset();
 }
 

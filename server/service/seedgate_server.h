@@ -7,6 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
+#include "server/metrics/metrics_endpoint.h"
+#include "server/metrics/seedgate_metrics.h"
 #include "server/service/chat_service.h"
 #include "server/upstream/chat_client.h"
 #include "server/upstream/curl_loop.h"
@@ -21,8 +23,10 @@ class SeedgateServer {
   static absl::StatusOr<std::unique_ptr<SeedgateServer>> Start(const config::ServerConfig& config);
   ~SeedgateServer();
 
-  // The bound port.
+  // The bound gRPC port.
   int port() const { return port_; }
+  // The bound /metrics port; 0 when --metrics_listen is empty.
+  int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
 
   // Health NOT_SERVING, then stops taking RPCs; RPCs still running are
   // cancelled (their upstream transfers aborted) after `grace`.
@@ -34,6 +38,8 @@ class SeedgateServer {
  private:
   SeedgateServer() = default;
 
+  std::shared_ptr<metrics::SeedgateMetrics> metrics_;
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<upstream::CurlLoop> loop_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<ChatService> service_;

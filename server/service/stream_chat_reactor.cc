@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/synchronization/mutex.h"
+#include "server/metrics/rpc_recorder.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -20,13 +21,16 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
  public:
   StreamChatReactor(grpc::CallbackServerContext* context,
                     const v1::CreateChatCompletionRequest* request, const ChatCallEnv& env)
-      : env_(env) {
+      : env_(env),
+        deadline_(RpcDeadline(*context)),
+        recorder_(env.metrics, metrics::Method::kStreamChatCompletion, request->model()) {
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/true, env_);
     if (!body.ok()) {
+      recorder_.Finish(body.status(), deadline_);
       Finish(ToGrpcStatus(body.status(), env_.secrets));
       return;
     }
-    call_ = env_.client->Stream(*std::move(body), RpcDeadline(*context), this);
+    call_ = env_.client->Stream(*std::move(body), deadline_, this, &recorder_);
   }
 
   // upstream::ChunkSink, on the upstream loop thread.
@@ -41,6 +45,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     const v1::ChatCompletionChunk* to_write = nullptr;
     {
       absl::MutexLock lock(&mu_);
+      if (chunk.has_usage()) recorder_.OnUsage(chunk.usage());
       if (client_gone_) return;
       queue_.push_back(std::move(chunk));
       to_write = NextWriteLocked();
@@ -97,6 +102,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   const v1::ChatCompletionChunk* NextWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || queue_.empty() || client_gone_) return nullptr;
     writing_ = true;
+    if (metrics::CarriesTokens(queue_.front())) recorder_.OnTokensSent();
     return &queue_.front();  // stays put: deque::push_back keeps references
   }
 
@@ -106,10 +112,12 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     if (finished_ || !upstream_status_ || writing_) return std::nullopt;
     if (!queue_.empty() && !client_gone_) return std::nullopt;
     finished_ = true;
+    recorder_.Finish(*upstream_status_, deadline_);
     return ToGrpcStatus(*upstream_status_, env_.secrets);
   }
 
   const ChatCallEnv& env_;
+  const absl::Time deadline_;
   std::shared_ptr<upstream::ChatCall> call_;
 
   absl::Mutex mu_;
@@ -119,6 +127,9 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<absl::Status> upstream_status_ ABSL_GUARDED_BY(mu_);
+  // Called under mu_, except OnAttemptDone (loop thread, no lock), which
+  // reads only the recorder's constant members.
+  metrics::RpcRecorder recorder_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "server/metrics/rpc_recorder.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -12,23 +13,28 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   UnaryChatReactor(grpc::CallbackServerContext* context,
                    const v1::CreateChatCompletionRequest* request, v1::ChatCompletion* response,
                    const ChatCallEnv& env)
-      : env_(env) {
+      : env_(env),
+        deadline_(RpcDeadline(*context)),
+        recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model()) {
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/false, env_);
     if (!body.ok()) {
-      Finish(ToGrpcStatus(body.status(), env_.secrets));
+      FinishWith(body.status());
       return;
     }
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
-    call_ = env_.client->Complete(*std::move(body), RpcDeadline(*context),
-                                  [this, response](absl::StatusOr<v1::ChatCompletion> result) {
-                                    if (result.ok()) {
-                                      *response = *std::move(result);
-                                      Finish(grpc::Status::OK);
-                                    } else {
-                                      Finish(ToGrpcStatus(result.status(), env_.secrets));
-                                    }
-                                  });
+    call_ = env_.client->Complete(
+        *std::move(body), deadline_,
+        [this, response](absl::StatusOr<v1::ChatCompletion> result) {
+          if (!result.ok()) {
+            FinishWith(result.status());
+            return;
+          }
+          *response = *std::move(result);
+          if (response->has_usage()) recorder_.OnUsage(response->usage());
+          FinishWith(absl::OkStatus());
+        },
+        &recorder_);
   }
 
   void OnCancel() override {
@@ -38,7 +44,14 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
+  void FinishWith(const absl::Status& status) {
+    recorder_.Finish(status, deadline_);
+    Finish(ToGrpcStatus(status, env_.secrets));
+  }
+
   const ChatCallEnv& env_;
+  const absl::Time deadline_;
+  metrics::RpcRecorder recorder_;
   std::shared_ptr<upstream::ChatCall> call_;
 };
 

@@ -36,13 +36,14 @@ class UpstreamCall final : public ChatCall,
                            public std::enable_shared_from_this<UpstreamCall> {
  public:
   UpstreamCall(CurlLoop* loop, const ChatClientOptions& options, std::string body,
-               absl::Time deadline, UnaryDone done, ChunkSink* sink)
+               absl::Time deadline, UnaryDone done, ChunkSink* sink, AttemptObserver* observer)
       : loop_(loop),
         options_(options),
         body_(std::move(body)),
         deadline_(deadline),
         done_(std::move(done)),
-        sink_(sink) {}
+        sink_(sink),
+        observer_(observer) {}
 
   ~UpstreamCall() override { ReleaseHandle(); }
 
@@ -54,6 +55,7 @@ class UpstreamCall final : public ChatCall,
     loop_->Post([self = shared_from_this()] {
       if (self->finished_) return;
       self->ReleaseHandle();
+      self->attempt_cancelled_ = true;
       self->Finish(
           absl::CancelledError("the call was cancelled; the upstream transfer was aborted"));
     });
@@ -74,6 +76,11 @@ class UpstreamCall final : public ChatCall,
     if (easy_ != nullptr) {
       curl_off_t connect_us = 0;
       curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+      if (http_status_ == 0) {  // a response without a body never reached OnBody
+        long code = 0;
+        curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
+        http_status_ = static_cast<int>(code);
+      }
       connected = connect_us > 0 || http_status_ > 0;
       curl_easy_cleanup(easy_);
       easy_ = nullptr;
@@ -81,10 +88,12 @@ class UpstreamCall final : public ChatCall,
     in_loop_ = false;
     if (finished_) return;
     if (result != CURLE_OK) {
-      TransportFailure failure{result,           error_buffer_,     base_url(),
-                               connected,        deadline_bounded_, streaming(),
-                               chunks_delivered_};
+      bool deadline_hit = result == CURLE_OPERATION_TIMEDOUT && deadline_bounded_;
+      TransportFailure failure{result,       error_buffer_, base_url(),       connected,
+                               deadline_hit, streaming(),   chunks_delivered_};
+      attempt_transport_error_ = true;
       if (IsConnectFailure(failure) && base_index_ + 1 < options_.base_urls.size()) {
+        CloseAttempt(/*retried=*/true);
         StartAttempt(base_index_ + 1);
         return;
       }
@@ -111,6 +120,9 @@ class UpstreamCall final : public ChatCall,
   void StartAttempt(size_t base_index) {
     if (finished_) return;
     base_index_ = base_index;
+    attempt_open_ = true;
+    attempt_start_ = absl::Now();
+    attempt_transport_error_ = false;
     http_status_ = 0;
     body_buffer_.clear();
     request_id_.clear();
@@ -278,13 +290,29 @@ class UpstreamCall final : public ChatCall,
     }
     absl::StatusOr<v1::ChatCompletion> completion = translate::CompletionFromJson(json);
     finished_ = true;
+    CloseAttempt(/*retried=*/false);
     UnaryDone done = std::move(done_);
     done(std::move(completion));
+  }
+
+  // Tells the observer how the current attempt ended, once.
+  void CloseAttempt(bool retried) {
+    if (!attempt_open_) return;
+    attempt_open_ = false;
+    if (observer_ == nullptr) return;
+    AttemptReport report;
+    report.http_status = http_status_;
+    report.transport_error = attempt_transport_error_;
+    report.cancelled = attempt_cancelled_;
+    report.retried = retried;
+    report.duration = absl::Now() - attempt_start_;
+    observer_->OnAttemptDone(report);
   }
 
   void Finish(absl::Status status) {
     if (finished_) return;
     finished_ = true;
+    CloseAttempt(/*retried=*/false);
     if (streaming()) {
       sink_->OnFinish(std::move(status));
     } else {
@@ -299,6 +327,7 @@ class UpstreamCall final : public ChatCall,
   const absl::Time deadline_;
   UnaryDone done_;
   ChunkSink* const sink_;
+  AttemptObserver* const observer_;
 
   // Loop thread only from here on.
   std::shared_ptr<UpstreamCall> self_;  // held while the loop runs the transfer
@@ -314,6 +343,10 @@ class UpstreamCall final : public ChatCall,
   bool event_stream_ = false;
   std::string body_buffer_;
   SseParser sse_;
+  bool attempt_open_ = false;
+  absl::Time attempt_start_;
+  bool attempt_transport_error_ = false;
+  bool attempt_cancelled_ = false;
   bool deadline_bounded_ = false;  // the RPC deadline, not --request_timeout, limits this attempt
   bool paused_ = false;
   bool finished_ = false;
@@ -329,17 +362,17 @@ ChatClient::ChatClient(CurlLoop* loop, ChatClientOptions options)
 ChatClient::~ChatClient() = default;
 
 std::shared_ptr<ChatCall> ChatClient::Complete(std::string body, absl::Time deadline,
-                                               UnaryDone done) {
+                                               UnaryDone done, AttemptObserver* observer) {
   auto call = std::make_shared<UpstreamCall>(loop_, options_, std::move(body), deadline,
-                                             std::move(done), nullptr);
+                                             std::move(done), nullptr, observer);
   call->Start();
   return call;
 }
 
-std::shared_ptr<ChatCall> ChatClient::Stream(std::string body, absl::Time deadline,
-                                             ChunkSink* sink) {
-  auto call =
-      std::make_shared<UpstreamCall>(loop_, options_, std::move(body), deadline, nullptr, sink);
+std::shared_ptr<ChatCall> ChatClient::Stream(std::string body, absl::Time deadline, ChunkSink* sink,
+                                             AttemptObserver* observer) {
+  auto call = std::make_shared<UpstreamCall>(loop_, options_, std::move(body), deadline, nullptr,
+                                             sink, observer);
   call->Start();
   return call;
 }

@@ -41,6 +41,23 @@ class ChunkSink {
 
 using UnaryDone = std::function<void(absl::StatusOr<v1::ChatCompletion>)>;
 
+// What one upstream HTTP request (one attempt of a call) came to.
+struct AttemptReport {
+  int http_status = 0;           // 0 when no response arrived
+  bool transport_error = false;  // failed below HTTP
+  bool cancelled = false;        // aborted because the call was cancelled
+  bool retried = false;          // another base URL is tried next
+  absl::Duration duration;
+};
+
+// Told about every attempt of a call, on the loop thread, always before the
+// call's own completion callback (so it may live exactly as long as the call).
+class AttemptObserver {
+ public:
+  virtual ~AttemptObserver() = default;
+  virtual void OnAttemptDone(const AttemptReport& report) = 0;
+};
+
 // A call in flight. Thread-safe.
 class ChatCall {
  public:
@@ -62,11 +79,13 @@ class ChatClient {
   // POSTs `body` (a JSON request with "stream": false). `done` runs once, on
   // the loop thread. `deadline` bounds the whole call (absl::InfiniteFuture()
   // for none; --request_timeout applies either way).
-  std::shared_ptr<ChatCall> Complete(std::string body, absl::Time deadline, UnaryDone done);
+  std::shared_ptr<ChatCall> Complete(std::string body, absl::Time deadline, UnaryDone done,
+                                     AttemptObserver* observer = nullptr);
 
   // POSTs `body` (with "stream": true) and feeds `sink` event by event.
   // `sink` must stay alive until its OnFinish.
-  std::shared_ptr<ChatCall> Stream(std::string body, absl::Time deadline, ChunkSink* sink);
+  std::shared_ptr<ChatCall> Stream(std::string body, absl::Time deadline, ChunkSink* sink,
+                                   AttemptObserver* observer = nullptr);
 
   const ChatClientOptions& options() const { return options_; }
 

@@ -79,7 +79,8 @@ TEST(BinaryTest, BadFlagStopsStartupWithAClearMessage) {
 }
 
 TEST(BinaryTest, RequireApiKeyRefusesToStartWithoutOne) {
-  Child child = Spawn({"--listen=127.0.0.1:0", "--require_api_key"});
+  Child child =
+      Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--require_api_key"});
   std::string all;
   std::smatch match;
   ReadUntil(child.stderr_fd, std::regex("(never matches)"), &match, &all);
@@ -89,7 +90,7 @@ TEST(BinaryTest, RequireApiKeyRefusesToStartWithoutOne) {
 }
 
 TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
-  Child child = Spawn({"--listen=127.0.0.1:0"});
+  Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
   std::string all;
   std::smatch match;
   std::string port =

@@ -9,7 +9,7 @@ buf=$2
 [[ -x "$buf" ]] || { echo "buf not found at $buf (scripts/install-deps.sh --test installs it)"; exit 1; }
 
 log=$(mktemp)
-env -u EVOLINK_API_KEY "$seedgate" --listen 127.0.0.1:0 2>"$log" &
+env -u EVOLINK_API_KEY "$seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do

@@ -14,6 +14,10 @@ std::unique_ptr<Stack> Stack::Start(fake_upstream::EmulatorOptions emulator_opti
   if (!started.ok()) return nullptr;
 
   config.listen = "127.0.0.1:0";
+  // Tests run side by side: never the fixed default port.
+  if (config.metrics_listen == config::ServerConfig().metrics_listen) {
+    config.metrics_listen = "127.0.0.1:0";
+  }
   if (config.api_key.empty()) config.api_key = kTestApiKey;
   if (config.upstream_base_urls.empty() ||
       config.upstream_base_urls == config::ServerConfig().upstream_base_urls) {

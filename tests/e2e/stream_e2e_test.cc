@@ -211,7 +211,7 @@ TEST_F(StreamTest, CancelWhileWaitingForTheFirstTokenClosesTheUpstream) {
 
 TEST_F(StreamTest, DeadlineBoundsTheUpstreamCall) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
+  context.set_deadline(std::chrono::system_clock::now() + milliseconds(1000));
   auto reader = stack_->stub->StreamChatCompletion(
       &context, UserRequest("never answers #fake:fault=stall_first_byte"));
   v1::ChatCompletionChunk chunk;
@@ -225,7 +225,7 @@ TEST_F(StreamTest, DeadlineBoundsTheUpstreamCall) {
 
 TEST_F(StreamTest, UnaryDeadlineBoundsTheUpstreamCall) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
+  context.set_deadline(std::chrono::system_clock::now() + milliseconds(1000));
   v1::ChatCompletion response;
   grpc::Status status = stack_->stub->CreateChatCompletion(
       &context, UserRequest("never answers #fake:fault=stall_first_byte"), &response);

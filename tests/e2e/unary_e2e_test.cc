@@ -198,13 +198,14 @@ TEST_F(UnaryTest, LargeInlineImageGetsThrough) {
 
 TEST_F(UnaryTest, FallsBackToTheNextBaseUrlWhenTheFirstCannotBeReached) {
   config::ServerConfig config;
-  // A port nothing listens on: bind one, learn it, close it.
+  // Nothing listens on port 1.
   config.upstream_base_urls = {"http://127.0.0.1:1", "placeholder"};
   auto emulator_stack = Stack::Start({}, {});
   ASSERT_NE(emulator_stack, nullptr);
   config.upstream_base_urls[1] = emulator_stack->emulator->base_url();
   config.api_key = kTestApiKey;
   config.listen = "127.0.0.1:0";
+  config.metrics_listen = "127.0.0.1:0";
   auto server = service::SeedgateServer::Start(config);
   ASSERT_TRUE(server.ok());
   auto stub = v1::ChatService::NewStub(grpc::CreateChannel(

@@ -1,0 +1,75 @@
+#ifndef SEEDGATE_SERVER_METRICS_LABELS_H_
+#define SEEDGATE_SERVER_METRICS_LABELS_H_
+
+#include <array>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace seedgate::metrics {
+
+// Every label value seedgate can export comes from a fixed list below, so the
+// number of series is known at start-up and no caller-supplied string (a
+// model name, a request id, a key) ever becomes a label value.
+
+enum class Method { kCreateChatCompletion, kStreamChatCompletion, kListModels };
+inline constexpr std::array<absl::string_view, 3> kMethodNames = {
+    "CreateChatCompletion", "StreamChatCompletion", "ListModels"};
+
+// The documented models, "other" for anything else, "none" for RPCs that
+// involve no model (ListModels).
+inline constexpr std::array<absl::string_view, 6> kModelNames = {"doubao-seed-2.0-pro",
+                                                                 "doubao-seed-2.0-lite",
+                                                                 "doubao-seed-2.0-mini",
+                                                                 "doubao-seed-2.0-code",
+                                                                 "other",
+                                                                 "none"};
+inline constexpr int kModelOther = 4;
+inline constexpr int kModelNone = 5;
+// The label index of a requested model; empty is the upstream's default (pro).
+int ModelIndex(absl::string_view requested_model);
+
+// gRPC status code names, indexed by code.
+inline constexpr std::array<absl::string_view, 17> kCodeNames = {
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
+
+// Error types: the upstream reference's, then seedgate's own kinds.
+inline constexpr std::array<absl::string_view, 19> kErrorTypes = {
+    // Reported by the upstream (ErrorInfo domain "evolink.ai").
+    "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
+    "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
+    "upstream_error", "service_unavailable_error",
+    // seedgate's own.
+    "validation",                   // the request broke a rule; no upstream call
+    "deadline",                     // the caller's deadline expired
+    "cancelled",                    // the caller cancelled
+    "transport",                    // the upstream could not be reached or the connection broke
+    "timeout",                      // --request_timeout expired
+    "truncated_stream",             // the upstream ended a stream without [DONE]
+    "malformed_upstream_response",  // the upstream sent something unreadable
+    "unauthenticated",              // the caller is not allowed in
+    "other"};                       // anything not above
+int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
+
+// The error type of a failed call, from its code and google.rpc.ErrorInfo.
+int ErrorTypeOf(const absl::Status& status);
+
+// Upstream response classes.
+inline constexpr std::array<absl::string_view, 6> kStatusClasses = {
+    "2xx", "4xx", "5xx", "transport_error", "cancelled", "other"};
+int StatusClassIndex(int http_status, bool transport_error, bool cancelled);
+
+// Why an upstream call was tried again.
+inline constexpr std::array<absl::string_view, 1> kRetryReasons = {"connect_failure"};
+
+// Token kinds of the upstream's usage.
+inline constexpr std::array<absl::string_view, 4> kTokenTypes = {"prompt", "completion",
+                                                                 "reasoning", "cached"};
+
+}  // namespace seedgate::metrics
+
+#endif  // SEEDGATE_SERVER_METRICS_LABELS_H_

@@ -1,0 +1,87 @@
+#include "server/metrics/rpc_recorder.h"
+
+namespace seedgate::metrics {
+namespace {
+
+double Seconds(absl::Duration d) { return absl::ToDoubleSeconds(d); }
+
+}  // namespace
+
+RpcRecorder::RpcRecorder(SeedgateMetrics* metrics, Method method, absl::string_view requested_model)
+    : metrics_(metrics),
+      method_(method),
+      model_(method == Method::kListModels ? kModelNone : ModelIndex(requested_model)),
+      start_(absl::Now()) {
+  if (metrics_ != nullptr) metrics_->rpcs_in_flight(method_).Increment();
+}
+
+void RpcRecorder::OnTokensSent() {
+  if (metrics_ == nullptr) return;
+  absl::Time now = absl::Now();
+  if (!sent_tokens_) {
+    metrics_->time_to_first_token(model_).Observe(Seconds(now - start_));
+  } else {
+    metrics_->time_between_chunks(model_).Observe(Seconds(now - last_tokens_sent_));
+  }
+  sent_tokens_ = true;
+  last_tokens_sent_ = now;
+}
+
+void RpcRecorder::OnUsage(const v1::Usage& usage) {
+  has_usage_ = true;
+  usage_ = usage;
+}
+
+void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
+  if (finished_ || metrics_ == nullptr) return;
+  finished_ = true;
+  absl::Time now = absl::Now();
+  metrics_->rpcs_in_flight(method_).Decrement();
+
+  absl::StatusCode code = status.code();
+  int error_type = status.ok() ? -1 : ErrorTypeOf(status);
+  // gRPC ends an RPC whose deadline passed by cancelling it; the caller sees
+  // DEADLINE_EXCEEDED, and so do the metrics.
+  if (code == absl::StatusCode::kCancelled && now >= deadline) {
+    code = absl::StatusCode::kDeadlineExceeded;
+    error_type = ErrorTypeIndex("deadline");
+  }
+  metrics_->rpcs(method_, model_, static_cast<int>(code)).Increment();
+  metrics_->rpc_duration(method_, model_).Observe(Seconds(now - start_));
+  if (error_type == ErrorTypeIndex("cancelled") || error_type == ErrorTypeIndex("deadline")) {
+    metrics_->client_cancels(method_, model_).Increment();
+  }
+  if (model_ == kModelNone) return;
+  if (error_type >= 0) metrics_->errors(model_, error_type).Increment();
+  if (has_usage_) {
+    const int64_t counts[] = {usage_.prompt_tokens(), usage_.completion_tokens(),
+                              usage_.completion_tokens_details().reasoning_tokens(),
+                              usage_.prompt_tokens_details().cached_tokens()};
+    for (int type = 0; type < 4; ++type) {
+      if (counts[type] > 0) metrics_->tokens(model_, type).Increment(counts[type]);
+    }
+    metrics_->tokens_per_request(model_, 0).Observe(counts[0]);
+    metrics_->tokens_per_request(model_, 1).Observe(counts[1]);
+  }
+}
+
+void RpcRecorder::OnAttemptDone(const upstream::AttemptReport& report) {
+  if (metrics_ == nullptr || model_ == kModelNone) return;
+  int status_class = StatusClassIndex(report.http_status, report.transport_error, report.cancelled);
+  metrics_->upstream_attempts(model_, status_class).Increment();
+  metrics_->upstream_duration(model_, status_class).Observe(Seconds(report.duration));
+  if (report.retried) metrics_->upstream_retries(0).Increment();
+}
+
+bool CarriesTokens(const v1::ChatCompletionChunk& chunk) {
+  for (const v1::ChunkChoice& choice : chunk.choices()) {
+    const v1::Delta& delta = choice.delta();
+    if (!delta.content().empty() || !delta.reasoning_content().empty() ||
+        delta.tool_calls_size() > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace seedgate::metrics

@@ -1,0 +1,53 @@
+#ifndef SEEDGATE_SERVER_METRICS_RPC_RECORDER_H_
+#define SEEDGATE_SERVER_METRICS_RPC_RECORDER_H_
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "seedgate/v1/chat.pb.h"
+#include "server/metrics/seedgate_metrics.h"
+#include "server/upstream/chat_client.h"
+
+namespace seedgate::metrics {
+
+// Everything one RPC contributes to the metrics, recorded as it happens and
+// settled once in Finish. Not thread-safe: the reactor that owns it calls it
+// from one thread at a time. A null `metrics` records nothing.
+class RpcRecorder final : public upstream::AttemptObserver {
+ public:
+  RpcRecorder(SeedgateMetrics* metrics, Method method, absl::string_view requested_model);
+  RpcRecorder(const RpcRecorder&) = delete;
+  RpcRecorder& operator=(const RpcRecorder&) = delete;
+
+  // Streaming: a chunk carrying content, reasoning or tool-call tokens was
+  // handed to gRPC for the client.
+  void OnTokensSent();
+
+  // The upstream's latest (cumulative) usage. Kept until Finish, so that a
+  // stream cancelled midway still counts the tokens already known.
+  void OnUsage(const v1::Usage& usage);
+
+  // The RPC's outcome. A cancellation after the RPC's deadline counts as the
+  // deadline expiring. Call once.
+  void Finish(const absl::Status& status, absl::Time deadline);
+
+  // upstream::AttemptObserver.
+  void OnAttemptDone(const upstream::AttemptReport& report) override;
+
+ private:
+  SeedgateMetrics* const metrics_;
+  const Method method_;
+  const int model_;
+  const absl::Time start_;
+  absl::Time last_tokens_sent_;
+  bool sent_tokens_ = false;
+  bool has_usage_ = false;
+  v1::Usage usage_;
+  bool finished_ = false;
+};
+
+// Whether a chunk carries tokens (content, reasoning or tool-call pieces).
+bool CarriesTokens(const v1::ChatCompletionChunk& chunk);
+
+}  // namespace seedgate::metrics
+
+#endif  // SEEDGATE_SERVER_METRICS_RPC_RECORDER_H_
