@@ -1,5 +1,7 @@
 #include "server/metrics/rpc_recorder.h"
 
+#include <algorithm>
+
 namespace seedgate::metrics {
 namespace {
 
@@ -21,7 +23,12 @@ void RpcRecorder::OnTokensSent() {
   if (!sent_tokens_) {
     metrics_->time_to_first_token(model_).Observe(Seconds(now - start_));
   } else {
-    metrics_->time_between_chunks(model_).Observe(Seconds(now - last_tokens_sent_));
+    const auto& bounds = SeedgateMetrics::chunk_gap_buckets();
+    if (gap_counts_.empty()) gap_counts_.assign(bounds.size() + 1, 0);
+    double gap = Seconds(now - last_tokens_sent_);
+    // Prometheus buckets are "less than or equal": the first bound >= gap.
+    gap_counts_[std::lower_bound(bounds.begin(), bounds.end(), gap) - bounds.begin()] += 1;
+    gap_sum_ += gap;
   }
   sent_tokens_ = true;
   last_tokens_sent_ = now;
@@ -47,6 +54,9 @@ void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
     error_type = ErrorTypeIndex("deadline");
   }
   metrics_->rpcs(method_, model_, static_cast<int>(code)).Increment();
+  if (!gap_counts_.empty()) {
+    metrics_->time_between_chunks(model_).ObserveMultiple(gap_counts_, gap_sum_);
+  }
   metrics_->rpc_duration(method_, model_).Observe(Seconds(now - start_));
   if (error_type == ErrorTypeIndex("cancelled") || error_type == ErrorTypeIndex("deadline")) {
     metrics_->client_cancels(method_, model_).Increment();

@@ -134,6 +134,10 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
                          .Add({});
 }
 
+const prometheus::Histogram::BucketBoundaries& SeedgateMetrics::chunk_gap_buckets() {
+  return kChunkGapBuckets;
+}
+
 std::vector<prometheus::MetricFamily> SeedgateMetrics::Collect() const {
   if (open_transfers_source_) open_transfers_->Set(open_transfers_source_());
   return registry_->Collect();

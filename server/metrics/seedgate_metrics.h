@@ -49,6 +49,8 @@ class SeedgateMetrics : public prometheus::Collectable {
   prometheus::Gauge& rpcs_in_flight(Method method) { return *rpcs_in_flight_[Index(method)]; }
   prometheus::Histogram& time_to_first_token(int model) { return *time_to_first_token_[model]; }
   prometheus::Histogram& time_between_chunks(int model) { return *time_between_chunks_[model]; }
+  // The bucket boundaries of time_between_chunks, for recording in batches.
+  static const prometheus::Histogram::BucketBoundaries& chunk_gap_buckets();
   prometheus::Counter& tokens(int model, int type) { return *tokens_[model][type]; }
   // type: 0 prompt, 1 completion (input and output, as OpenTelemetry's gen_ai.token.type).
   prometheus::Histogram& tokens_per_request(int model, int type) {

