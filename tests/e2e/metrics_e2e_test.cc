@@ -253,6 +253,30 @@ TEST_F(MetricsTest, DeadlineIsCountedAsDeadline) {
       1);
 }
 
+TEST_F(MetricsTest, GaugesShowWhatIsInFlight) {
+  grpc::ClientContext context;
+  auto reader = stack_->stub->StreamChatCompletion(
+      &context, UserRequest("long #fake:tokens=100 #fake:delay_ms=50"));
+  v1::ChatCompletionChunk chunk;
+  ASSERT_TRUE(reader->Read(&chunk));
+  Series during = SamplesByKey(Scrape());
+  EXPECT_EQ(Value(during, "seedgate_rpcs_in_flight", {{"method", "StreamChatCompletion"}}), 1);
+  EXPECT_EQ(Value(during, "seedgate_upstream_transfers_open", {}), 1);
+  context.TryCancel();
+  reader->Finish();
+  Series after;
+  for (int i = 0; i < 50; ++i) {
+    after = SamplesByKey(Scrape());
+    if (Value(after, "seedgate_upstream_transfers_open", {}) == 0 &&
+        Value(after, "seedgate_rpcs_in_flight", {{"method", "StreamChatCompletion"}}) == 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Value(after, "seedgate_rpcs_in_flight", {{"method", "StreamChatCompletion"}}), 0);
+  EXPECT_EQ(Value(after, "seedgate_upstream_transfers_open", {}), 0);
+}
+
 TEST_F(MetricsTest, AThousandInventedModelNamesAddNoSeries) {
   size_t series_before = Scrape().size();
   for (int i = 0; i < 1000; ++i) {

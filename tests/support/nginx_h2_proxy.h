@@ -42,7 +42,7 @@ struct NginxAccessLogEntry {
   int64_t connection_requests = -1;  // $connection_requests: requests on it so far
   std::string method;                // $request_method
   std::string uri;                   // $request_uri
-  int status = 0;                    // $status (499: the client went away first)
+  int status = 0;                    // $status (499: the client left before the headers)
   std::string remote;                // $remote_addr:$remote_port
   // $request_completion: nginx sent the whole response. False when the
   // client reset the stream (or closed the connection) first; then `status`
@@ -55,8 +55,10 @@ class NginxH2Proxy {
  public:
   // Starts nginx listening on https://127.0.0.1:<free port> (TLS with
   // `tls`, ALPN h2 and http/1.1) and proxying everything, unbuffered both
-  // ways, to `upstream_base_url` ("http://HOST:PORT", no path) over HTTP/1.1
-  // keep-alive. Returns once the port accepts connections. Errors (nginx
+  // ways, to `upstream_base_url` ("http://HOST:PORT", no path; nothing
+  // needs to listen there yet) over HTTP/1.1, one upstream connection per
+  // request (so a request nginx aborts closes its upstream connection).
+  // Returns once the port accepts connections. Errors (nginx
   // missing, bad config, no start within 5 s) carry nginx's error log.
   // The nginx binary is $SEEDGATE_NGINX if set, else /usr/sbin/nginx
   // (`scripts/install-deps.sh --test` installs it).
@@ -67,7 +69,7 @@ class NginxH2Proxy {
   static absl::StatusOr<std::unique_ptr<NginxH2Proxy>> Start(const std::string& upstream_base_url,
                                                              const TlsFiles& tls);
 
-  ~NginxH2Proxy();  // SIGQUIT (graceful), then SIGTERM, then SIGKILL; reaps it
+  ~NginxH2Proxy();  // SIGTERM, SIGKILL after 3 s; reaps it; removes dir()
   NginxH2Proxy(const NginxH2Proxy&) = delete;
   NginxH2Proxy& operator=(const NginxH2Proxy&) = delete;
 
