@@ -2,7 +2,9 @@
 # Installs what seedgate needs to build, run and test, and nothing that is
 # already there. Debian 12 (bookworm). Safe to run again.
 #   scripts/install-deps.sh           build + run dependencies
-#   scripts/install-deps.sh --test    also what the tests need (buf from npm)
+#   scripts/install-deps.sh --test    also what the tests need (buf and the
+#                                     Node gRPC client from npm, the Python and
+#                                     Go gRPC toolchains from Debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,12 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v npm >/dev/null || packages+=(nodejs npm)
   command -v clang-format >/dev/null || packages+=(clang-format)
   packages+=(nginx)  # an HTTP/2 TLS front for the emulator in tests
+  # Client examples in other languages (client/examples/, tests/polyglot/).
+  packages+=(python3-grpcio python3-protobuf)  # with grpc_python_plugin (protobuf-compiler-grpc)
+  # Go, offline, from /usr/share/gocode. protobuf 1.5 (not 1.3, which conflicts
+  # with it): proto3 `optional` needs the APIv2 protoc-gen-go.
+  packages+=(golang-go golang-google-grpc-dev golang-google-genproto-dev golang-google-protobuf-dev
+             golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc)
 fi
 
 missing=()
@@ -40,9 +48,15 @@ fi
 
 if [[ "${1:-}" == "--test" ]]; then
   # buf lints the public proto; it comes from the npm registry.
-  if [[ ! -x .cache/node/node_modules/.bin/buf ]]; then
-    echo "install-deps: installing @bufbuild/buf from npm"
+  # The Node client example uses @grpc/grpc-js and @grpc/proto-loader.
+  # All are installed together when one is missing: npm removes what an
+  # install does not name unless its package.json lists it.
+  npm_packages=(@bufbuild/buf@1 @grpc/grpc-js@1 @grpc/proto-loader@0.8)
+  if [[ ! -x .cache/node/node_modules/.bin/buf ||
+        ! -f .cache/node/node_modules/@grpc/grpc-js/package.json ||
+        ! -f .cache/node/node_modules/@grpc/proto-loader/package.json ]]; then
+    echo "install-deps: installing ${npm_packages[*]} from npm"
     mkdir -p .cache/node
-    npm install --silent --no-audit --no-fund --prefix .cache/node @bufbuild/buf@1 >/dev/null
+    npm install --silent --no-audit --no-fund --prefix .cache/node "${npm_packages[@]}" >/dev/null
   fi
 fi

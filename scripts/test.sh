@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The second README command: install what is missing, build everything, run
-# every test (ctest), lint the proto (buf, STANDARD rules) and check formatting.
+# every test (ctest), lint the proto (buf, STANDARD rules), check it against
+# the previous commit for changes that break existing clients (buf breaking)
+# and check formatting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -8,6 +10,9 @@ scripts/build.sh -DSEEDGATE_BUILD_TESTS=ON
 
 echo "== buf lint (proto/)"
 .cache/node/node_modules/.bin/buf lint
+
+echo "== buf breaking (proto/)"
+scripts/check-proto-breaking.sh
 
 echo "== clang-format"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror

@@ -21,6 +21,8 @@ class MetricsEndpoint {
 
   int port() const { return port_; }
 
+  ~MetricsEndpoint();
+
  private:
   MetricsEndpoint() = default;
 

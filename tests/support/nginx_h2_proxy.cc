@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace seedgate::testing {
 namespace {
@@ -71,40 +72,51 @@ bool IsConfToken(const std::string& s) {
   return true;
 }
 
+// nginx.conf: one single-process nginx, everything it writes in `dir`,
+// an access log line per request in the format ParseLine reads.
+constexpr char kConfigTemplate[] = R"(# Written by tests/support/nginx_h2_proxy.cc
+daemon off;
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+lock_file {dir}/nginx.lock;
+error_log {dir}/error.log info;
+events { worker_connections 1024; }
+http {
+  log_format h2test '$server_protocol $connection $connection_requests $request_method $request_uri $status $remote_addr:$remote_port [$request_completion]';
+  access_log {dir}/access.log h2test;
+  client_body_temp_path {dir}/client_body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  client_max_body_size 0;
+  keepalive_requests {keepalive_requests};
+  server {
+    listen 127.0.0.1:{port} ssl http2;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    location / {
+      proxy_pass {upstream};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+)";
+
 std::string Config(const std::string& dir, uint16_t port, const std::string& upstream,
-                   const TlsFiles& tls) {
-  return absl::StrCat(
-      "# Written by tests/support/nginx_h2_proxy.cc\n"
-      "daemon off;\n"
-      "master_process off;\n"
-      "worker_processes 1;\n"
-      "pid ",
-      dir, "/nginx.pid;\n", "lock_file ", dir, "/nginx.lock;\n", "error_log ", dir,
-      "/error.log info;\n",
-      "events { worker_connections 1024; }\n"
-      "http {\n"
-      "  log_format h2test '$server_protocol $connection $connection_requests $request_method "
-      "$request_uri $status $remote_addr:$remote_port [$request_completion]';\n"
-      "  access_log ",
-      dir, "/access.log h2test;\n", "  client_body_temp_path ", dir, "/client_body;\n",
-      "  proxy_temp_path ", dir, "/proxy;\n", "  fastcgi_temp_path ", dir, "/fastcgi;\n",
-      "  uwsgi_temp_path ", dir, "/uwsgi;\n", "  scgi_temp_path ", dir, "/scgi;\n",
-      "  client_max_body_size 0;\n"
-      "  server {\n"
-      "    listen 127.0.0.1:",
-      port, " ssl http2;\n", "    ssl_certificate ", tls.cert_file, ";\n",
-      "    ssl_certificate_key ", tls.key_file, ";\n",
-      "    location / {\n"
-      "      proxy_pass ",
-      upstream, ";\n",
-      "      proxy_http_version 1.1;\n"
-      "      proxy_set_header Connection \"\";\n"
-      "      proxy_buffering off;\n"
-      "      proxy_request_buffering off;\n"
-      "      proxy_read_timeout 300s;\n"
-      "    }\n"
-      "  }\n"
-      "}\n");
+                   const TlsFiles& tls, const NginxH2Options& options) {
+  return absl::StrReplaceAll(
+      kConfigTemplate, {{"{dir}", dir},
+                        {"{port}", std::to_string(port)},
+                        {"{upstream}", upstream},
+                        {"{cert}", tls.cert_file},
+                        {"{key}", tls.key_file},
+                        {"{keepalive_requests}", std::to_string(options.keepalive_requests)}});
 }
 
 // Reaps `pid` if it has exited; true then.
@@ -167,7 +179,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& output_file
   return pid;
 }
 
-// "a b c" -> an entry, or nothing when the line does not have our format.
+// One access log line in the h2test format -> `entry`; false if it is not one.
 bool ParseLine(const std::string& line, NginxAccessLogEntry* entry) {
   std::istringstream fields(line);
   std::string connection, connection_requests, status, completion;
@@ -229,7 +241,7 @@ void ReservedPort::Release() {
 }
 
 absl::StatusOr<std::unique_ptr<NginxH2Proxy>> NginxH2Proxy::Start(
-    const std::string& upstream_base_url, const TlsFiles& tls) {
+    const std::string& upstream_base_url, const TlsFiles& tls, const NginxH2Options& options) {
   const char* env_binary = std::getenv("SEEDGATE_NGINX");
   std::string binary = env_binary != nullptr && *env_binary != '\0' ? env_binary : kDefaultNginx;
   if (access(binary.c_str(), X_OK) != 0) {
@@ -247,6 +259,9 @@ absl::StatusOr<std::unique_ptr<NginxH2Proxy>> NginxH2Proxy::Start(
   if (!IsConfToken(tls.cert_file) || !IsConfToken(tls.key_file)) {
     return absl::InvalidArgumentError("TLS file paths must not contain blanks or quotes");
   }
+  if (options.keepalive_requests < 1) {
+    return absl::InvalidArgumentError("keepalive_requests must be at least 1");
+  }
 
   char tmpl[] = "/tmp/seedgate-nginx-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
@@ -263,7 +278,7 @@ absl::StatusOr<std::unique_ptr<NginxH2Proxy>> NginxH2Proxy::Start(
     // takes it meanwhile. Retrying on "Address already in use" is a safety net.
     absl::StatusOr<ReservedPort> port = ReservedPort::Take();
     if (!port.ok()) return port.status();
-    if (!WriteFile(conf, Config(proxy->dir_, port->port(), upstream_base_url, tls))) {
+    if (!WriteFile(conf, Config(proxy->dir_, port->port(), upstream_base_url, tls, options))) {
       return absl::InternalError(absl::StrCat("cannot write ", conf));
     }
     std::remove(pid_file.c_str());

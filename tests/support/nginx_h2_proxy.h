@@ -51,6 +51,12 @@ struct NginxAccessLogEntry {
   std::string line;  // the raw line
 };
 
+struct NginxH2Options {
+  // Requests nginx serves on one client connection before it closes it
+  // (over HTTP/2: sends GOAWAY and refuses streams beyond the limit).
+  int keepalive_requests = 1000;  // nginx's default
+};
+
 class NginxH2Proxy {
  public:
   // Starts nginx listening on https://127.0.0.1:<free port> (TLS with
@@ -67,7 +73,8 @@ class NginxH2Proxy {
   // and gets SIGKILL if the forking thread dies, so call this from a thread
   // that outlives the proxy (a test body or fixture does).
   static absl::StatusOr<std::unique_ptr<NginxH2Proxy>> Start(const std::string& upstream_base_url,
-                                                             const TlsFiles& tls);
+                                                             const TlsFiles& tls,
+                                                             const NginxH2Options& options = {});
 
   ~NginxH2Proxy();  // SIGTERM, SIGKILL after 3 s; reaps it; removes dir()
   NginxH2Proxy(const NginxH2Proxy&) = delete;
