@@ -30,8 +30,11 @@ class ChunkSink {
  public:
   virtual ~ChunkSink() = default;
   // Whether the sink takes more chunks now. While it says no, the upstream
-  // transfer is paused (nothing is read, so nothing is buffered); the sink
-  // calls ChatCall::Resume once it can take more.
+  // transfer is paused and the sink calls ChatCall::Resume once it can take
+  // more. Over HTTP/1.1 a paused transfer reads nothing. Over a shared
+  // HTTP/2 connection libcurl 7.88 may keep receiving a paused stream's data
+  // (up to its stream window) while other streams are active: the bytes are
+  // held by libcurl, not by us, and none are lost (tests/e2e/http2_e2e_test).
   virtual bool ReadyForChunks() = 0;
   // One upstream event, as it arrived.
   virtual void OnChunk(v1::ChatCompletionChunk chunk) = 0;
