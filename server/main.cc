@@ -15,13 +15,6 @@
 #include "server/demo/emulator_process.h"
 #include "server/service/seedgate_server.h"
 
-namespace {
-
-// How long in-flight RPCs may run on after SIGTERM/SIGINT.
-constexpr absl::Duration kShutdownGrace = absl::Seconds(30);
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using seedgate::config::ServerConfig;
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -83,9 +76,9 @@ int main(int argc, char** argv) {
   std::thread signal_waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
-    std::fprintf(stderr, "seedgate: %s: shutting down (in-flight RPCs get %s)\n", strsignal(signal),
-                 absl::FormatDuration(kShutdownGrace).c_str());
-    (*server)->Shutdown(kShutdownGrace);
+    std::fprintf(stderr, "seedgate: %s: shutting down (in-flight RPCs get up to %s)\n",
+                 strsignal(signal), absl::FormatDuration(config->shutdown_grace).c_str());
+    (*server)->Shutdown(config->shutdown_grace);
   });
   (*server)->Wait();
   signal_waiter.join();

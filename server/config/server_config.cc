@@ -348,6 +348,26 @@ const std::vector<Flag>& Flags() {
        [](const Source& s, absl::string_view v, ServerConfig& c) {
          return ParseDurationValue(s, v, &c.request_timeout);
        }},
+      {"shutdown_grace", Kind::kString, "10m",
+       "After SIGTERM/SIGINT, how long in-flight RPCs may run on before they are ended.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.shutdown_grace);
+       }},
+      {"max_connection_age", Kind::kString, "30m",
+       "Clients are asked to reconnect after this long, so load spreads over new replicas.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.max_connection_age);
+       }},
+      {"max_concurrent_rpcs", Kind::kString, "20000",
+       "Chat RPCs in flight at once; past it calls get RESOURCE_EXHAUSTED.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int n = 0;
+         if (!absl::SimpleAtoi(v, &n) || n < 1) {
+           return BadValue(s, v, "is not a whole number >= 1 (example: 20000)");
+         }
+         c.max_concurrent_rpcs = n;
+         return absl::OkStatus();
+       }},
       {"max_request_bytes", Kind::kString, "64MiB",
        "Largest request a client may send (images and videos travel inline as Base64).",
        [](const Source& s, absl::string_view v, ServerConfig& c) {

@@ -30,6 +30,13 @@ struct ServerConfig {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Upper bound of one upstream call when the RPC has no (or a later) deadline.
   absl::Duration request_timeout = absl::Minutes(10);
+  // After SIGTERM/SIGINT: how long in-flight RPCs may run on.
+  absl::Duration shutdown_grace = absl::Minutes(10);
+  // Clients are asked to reconnect after this long (plus a grace for the
+  // RPCs in flight), so that load spreads over new replicas.
+  absl::Duration max_connection_age = absl::Minutes(30);
+  // Chat RPCs in flight at once; past it RESOURCE_EXHAUSTED with RetryInfo.
+  int max_concurrent_rpcs = 20000;
   // Largest request a client may send; images and videos travel inline as
   // Base64, so gRPC's 4 MiB default is too small.
   int max_request_bytes = 64 << 20;

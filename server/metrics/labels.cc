@@ -46,6 +46,7 @@ int ErrorTypeOf(const absl::Status& status) {
     if (reason == "UPSTREAM_STREAM_TRUNCATED") return Type("truncated_stream");
     if (reason == "MALFORMED_UPSTREAM_RESPONSE") return Type("malformed_upstream_response");
     if (reason == "UNAUTHENTICATED") return Type("unauthenticated");
+    if (reason == "TOO_MANY_RPCS") return Type("overloaded");
   }
   switch (status.code()) {
     case absl::StatusCode::kCancelled:

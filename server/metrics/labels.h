@@ -38,7 +38,7 @@ inline constexpr std::array<absl::string_view, 17> kCodeNames = {
     "DATA_LOSS", "UNAUTHENTICATED"};
 
 // Error types: the upstream reference's, then seedgate's own kinds.
-inline constexpr std::array<absl::string_view, 19> kErrorTypes = {
+inline constexpr std::array<absl::string_view, 20> kErrorTypes = {
     // Reported by the upstream (ErrorInfo domain "evolink.ai").
     "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
     "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
@@ -52,6 +52,7 @@ inline constexpr std::array<absl::string_view, 19> kErrorTypes = {
     "truncated_stream",             // the upstream ended a stream without [DONE]
     "malformed_upstream_response",  // the upstream sent something unreadable
     "unauthenticated",              // the caller is not allowed in
+    "overloaded",                   // --max_concurrent_rpcs reached
     "other"};                       // anything not above
 int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
 

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "seedgate/v1/chat.pb.h"
 #include "server/metrics/seedgate_metrics.h"
+#include "server/service/admission.h"
 #include "server/upstream/chat_client.h"
 
 namespace seedgate::service {
@@ -18,6 +19,7 @@ namespace seedgate::service {
 struct ChatCallEnv {
   upstream::ChatClient* client = nullptr;
   metrics::SeedgateMetrics* metrics = nullptr;  // null: record nothing
+  Admission* admission = nullptr;               // null: no cap
   bool allow_unknown_models = false;
   // Never shown to a caller (see ToGrpcStatus).
   std::vector<std::string> secrets;

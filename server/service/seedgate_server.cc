@@ -5,12 +5,23 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
 
 namespace seedgate::service {
+namespace {
+
+// gRPC channel arguments are ints.
+int ClampedMs(absl::Duration duration) {
+  return static_cast<int>(
+      std::min<int64_t>(absl::ToInt64Milliseconds(duration), std::numeric_limits<int>::max()));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     const config::ServerConfig& config) {
@@ -38,6 +49,8 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   ChatCallEnv env;
   env.client = server->client_.get();
   env.metrics = server->metrics_.get();
+  server->admission_ = std::make_unique<Admission>(config.max_concurrent_rpcs);
+  env.admission = server->admission_.get();
   env.allow_unknown_models = config.allow_unknown_models;
   env.secrets = {config.api_key};
   server->service_ = std::make_unique<ChatService>(std::move(env));
@@ -50,6 +63,11 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   // Requests carry images and videos inline as Base64 (the upstream takes up
   // to 10 MB per image); gRPC's 4 MiB default would refuse them.
   builder.SetMaxReceiveMessageSize(config.max_request_bytes);
+  // gRPC connections are long-lived; without an age limit, clients never
+  // spread over replicas added later. The grace lets running answers finish.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ClampedMs(config.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ClampedMs(config.shutdown_grace));
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();

@@ -42,6 +42,7 @@ class SeedgateServer {
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<upstream::CurlLoop> loop_;
   std::unique_ptr<upstream::ChatClient> client_;
+  std::unique_ptr<Admission> admission_;
   std::unique_ptr<ChatService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -24,6 +24,15 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
       : env_(env),
         deadline_(RpcDeadline(*context)),
         recorder_(env.metrics, metrics::Method::kStreamChatCompletion, request->model()) {
+    if (env_.admission != nullptr) {
+      absl::Status admitted = env_.admission->Enter();
+      if (!admitted.ok()) {
+        recorder_.Finish(admitted, deadline_);
+        Finish(ToGrpcStatus(admitted, env_.secrets));
+        return;
+      }
+      admitted_ = true;
+    }
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/true, env_);
     if (!body.ok()) {
       recorder_.Finish(body.status(), deadline_);
@@ -95,7 +104,10 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     if (call_ != nullptr) call_->Cancel();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (admitted_) env_.admission->Leave();
+    delete this;
+  }
 
  private:
   // The chunk to write now, if none is in flight.
@@ -119,6 +131,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   std::shared_ptr<upstream::ChatCall> call_;
+  bool admitted_ = false;
 
   absl::Mutex mu_;
   std::deque<v1::ChatCompletionChunk> queue_ ABSL_GUARDED_BY(mu_);  // front is in flight

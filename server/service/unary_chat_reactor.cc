@@ -16,6 +16,14 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
       : env_(env),
         deadline_(RpcDeadline(*context)),
         recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model()) {
+    if (env_.admission != nullptr) {
+      absl::Status admitted = env_.admission->Enter();
+      if (!admitted.ok()) {
+        FinishWith(admitted);
+        return;
+      }
+      admitted_ = true;
+    }
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/false, env_);
     if (!body.ok()) {
       FinishWith(body.status());
@@ -41,7 +49,10 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
     if (call_ != nullptr) call_->Cancel();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (admitted_) env_.admission->Leave();
+    delete this;
+  }
 
  private:
   void FinishWith(const absl::Status& status) {
@@ -53,6 +64,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   const absl::Time deadline_;
   metrics::RpcRecorder recorder_;
   std::shared_ptr<upstream::ChatCall> call_;
+  bool admitted_ = false;
 };
 
 }  // namespace

@@ -149,7 +149,12 @@ class UpstreamCall final : public ChatCall,
     curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers());
     curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION,
                      options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
+    // Over TLS, ALPN tells at once whether a new connection speaks HTTP/2:
+    // waiting for it lets concurrent calls share one connection. A plain
+    // http:// connection only tells with its first response, which may be
+    // minutes away, so a call must not wait for it.
+    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT,
+                     options_.http2 && absl::StartsWithIgnoreCase(url_, "https://") ? 1L : 0L);
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);

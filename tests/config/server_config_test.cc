@@ -356,6 +356,26 @@ TEST(ServerConfigTest, MaxRequestBytes) {
   }
 }
 
+TEST(ServerConfigTest, ShutdownConnectionAgeAndConcurrency) {
+  absl::StatusOr<ServerConfig> defaults = Parse({});
+  EXPECT_EQ(defaults->shutdown_grace, absl::Minutes(10));
+  EXPECT_EQ(defaults->max_connection_age, absl::Minutes(30));
+  EXPECT_EQ(defaults->max_concurrent_rpcs, 20000);
+  absl::StatusOr<ServerConfig> set =
+      Parse({"--shutdown_grace=90s", "--max_connection_age", "5m", "--max_concurrent_rpcs=64"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->shutdown_grace, absl::Seconds(90));
+  EXPECT_EQ(set->max_connection_age, absl::Minutes(5));
+  EXPECT_EQ(set->max_concurrent_rpcs, 64);
+  EXPECT_EQ(Parse({}, {{"SEEDGATE_MAX_CONCURRENT_RPCS", "7"}})->max_concurrent_rpcs, 7);
+  for (const char* bad : {"0", "-3", "many", "1.5"}) {
+    EXPECT_THAT(
+        ErrorOf({absl::StrCat("--max_concurrent_rpcs=", bad)}),
+        StartsWith(absl::StrCat("--max_concurrent_rpcs: \"", bad, "\" is not a whole number")))
+        << bad;
+  }
+}
+
 TEST(ServerConfigTest, ValueIsEscapedInMessages) {
   EXPECT_THAT(ErrorOf({"--upstream_http_version=2\n\x1b[31m"}), HasSubstr("\"2\\n\\033[31m\""));
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "tests/e2e/stack.h"
 
@@ -157,6 +159,47 @@ TEST_F(ErrorsTest, StreamFaultsAfterTokensAreErrorsNotSuccess) {
     EXPECT_EQ(DecodeDetails(stream.status).error_info.reason(), c.reason)
         << stream.status.error_message();
   }
+}
+
+TEST_F(ErrorsTest, PastMaxConcurrentRpcsCallsAreTurnedAwayWithRetryInfo) {
+  config::ServerConfig config;
+  config.max_concurrent_rpcs = 2;
+  auto stack = Stack::Start({}, config);
+  ASSERT_NE(stack, nullptr);
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::ChatCompletionChunk>>> readers;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(stack->stub->StreamChatCompletion(
+        contexts.back().get(), UserRequest("hold #fake:fault=stall_first_byte")));
+  }
+  ASSERT_TRUE(stack->emulator->WaitFor(
+      [](const fake_upstream::EmulatorStats& s) { return s.streams_started == 2; },
+      std::chrono::seconds(2)))
+      << "requests seen: " << stack->emulator->stats().requests;
+
+  grpc::ClientContext context;
+  v1::ChatCompletion response;
+  grpc::Status status = stack->stub->CreateChatCompletion(&context, UserRequest("hi"), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  Details details = DecodeDetails(status);
+  EXPECT_EQ(details.error_info.reason(), "TOO_MANY_RPCS");
+  EXPECT_TRUE(details.has_retry_info);
+  EXPECT_EQ(stack->emulator->stats().requests, 2) << "a turned-away call costs no upstream call";
+
+  contexts[0]->TryCancel();
+  readers[0]->Finish();
+  // The slot comes back once the cancelled RPC is done.
+  grpc::Status after;
+  for (int i = 0; i < 50; ++i) {
+    grpc::ClientContext retry;
+    after = stack->stub->CreateChatCompletion(&retry, UserRequest("hi"), &response);
+    if (after.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(after.ok()) << after.error_message();
+  contexts[1]->TryCancel();
+  readers[1]->Finish();
 }
 
 TEST_F(ErrorsTest, UnreachableUpstreamIsUnavailable) {
