@@ -8,16 +8,8 @@ seedgate=$1
 buf=$2
 [[ -x "$buf" ]] || { echo "buf not found at $buf (scripts/install-deps.sh --test installs it)"; exit 1; }
 
-log=$(mktemp)
-env -u EVOLINK_API_KEY "$seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log")
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "${port:-}" ]] || { echo "seedgate did not start:"; cat "$log"; exit 1; }
+source "$(dirname "$0")/../support/start_seedgate.sh"
+start_seedgate "$seedgate"
 url=http://127.0.0.1:$port
 curl_grpc() { "$buf" curl --protocol grpc --http2-prior-knowledge "$@"; }
 

@@ -47,16 +47,8 @@ case $lang in
   *) fail "unknown language $lang" ;;
 esac
 
-log=$(mktemp)
-env -u EVOLINK_API_KEY "$seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log")
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "${port:-}" ]] || { echo "seedgate did not start:"; cat "$log"; exit 1; }
+source "$root/tests/support/start_seedgate.sh"
+start_seedgate "$seedgate"
 
 SEEDGATE_TARGET=127.0.0.1:$port run --check || fail "$lang example: a check failed (output above)"
 echo "polyglot $lang: 1 passed, 0 failed"

@@ -1,6 +1,7 @@
 #include "tools/fake_upstream/responder.h"
 
 #include <algorithm>
+#include <boost/beast/http/status.hpp>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,9 @@
 #include <sstream>
 
 namespace seedgate::fake_upstream {
+
+namespace http = boost::beast::http;
+
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -451,47 +455,9 @@ bool IsNumber(const Json& v) { return v.is_number(); }
 
 // ---------------------------------------------------------------------------
 
-const char* ReasonPhrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 402:
-      return "Payment Required";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return status >= 500 ? "Server Error" : "Client Error";
-  }
+std::string ReasonPhrase(int status) {
+  if (status < 100 || status > 999) return "Unknown";
+  return std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status))));
 }
 
 std::string ErrorJson(int code, const std::string& message, const std::string& type,

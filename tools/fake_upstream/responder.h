@@ -126,7 +126,7 @@ class Responder {
 };
 
 // "Too Many Requests" etc.
-const char* ReasonPhrase(int status);
+std::string ReasonPhrase(int status);
 
 // A JSON error body {"error":{code,message,type[,param][,fallback_suggestion]}}.
 std::string ErrorJson(int code, const std::string& message, const std::string& type,
