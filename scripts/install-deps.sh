@@ -22,6 +22,7 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v npm >/dev/null || packages+=(nodejs npm)
   command -v clang-format >/dev/null || packages+=(clang-format)
   packages+=(nginx)  # an HTTP/2 TLS front for the emulator in tests
+  packages+=(clang libclang-rt-14-dev)  # libFuzzer targets (tests/fuzz/)
   # Client examples in other languages (client/examples/, tests/polyglot/).
   packages+=(python3-grpcio python3-protobuf)  # with grpc_python_plugin (protobuf-compiler-grpc)
   # Go, offline, from /usr/share/gocode. protobuf 1.5 (not 1.3, which conflicts

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The second README command: install what is missing, build everything, run
 # every test (ctest), lint the proto (buf, STANDARD rules), check it against
-# the previous commit for changes that break existing clients (buf breaking)
-# and check formatting.
+# the previous commit for changes that break existing clients (buf breaking),
+# check formatting, and run each libFuzzer target for 20 s (tests/fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -18,5 +18,7 @@ echo "== clang-format"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
 
 echo "== ctest"
-cd build
-ctest --output-on-failure -j "${SEEDGATE_TEST_JOBS:-2}" --timeout 300
+(cd build && ctest --output-on-failure -j "${SEEDGATE_TEST_JOBS:-2}" --timeout 300)
+
+echo "== fuzz (libFuzzer, clang, build-fuzz/)"
+tests/fuzz/run_fuzzers.sh 20

@@ -1,5 +1,6 @@
 #include "server/translate/upstream_error.h"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -127,7 +128,9 @@ std::string ScalarText(const json* value) {
   if (value->is_string()) return value->get<std::string>();
   if (value->is_number_float()) {
     const double number = value->get<double>();
-    if (number == static_cast<double>(static_cast<std::int64_t>(number))) {
+    // Only a whole number inside int64's range may be cast (anything else is
+    // undefined behaviour: `"code": 1e300` must not be).
+    if (std::trunc(number) == number && number >= -0x1p63 && number < 0x1p63) {
       return absl::StrCat(static_cast<std::int64_t>(number));
     }
   }

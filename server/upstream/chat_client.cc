@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/translate/response_json.h"
+#include "server/translate/text_excerpt.h"
 #include "server/translate/upstream_error.h"
 #include "server/upstream/sse_parser.h"
 #include "server/upstream/stream_decoder.h"
@@ -278,8 +279,8 @@ class UpstreamCall final : public ChatCall,
   void FinishWithJsonBody() {
     nlohmann::json json = nlohmann::json::parse(body_buffer_, nullptr, false);
     if (json.is_discarded()) {
-      Finish(translate::MalformedUpstreamResponse(
-          absl::StrCat("HTTP ", http_status_, " body is not JSON: ", body_buffer_.substr(0, 120))));
+      Finish(translate::MalformedUpstreamResponse(absl::StrCat(
+          "HTTP ", http_status_, " body is not JSON: ", translate::SingleLine(body_buffer_, 120))));
       return;
     }
     if (json.is_object() && json.contains("error") && !json["error"].is_null()) {

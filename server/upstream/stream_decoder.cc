@@ -5,17 +5,17 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/translate/response_json.h"
+#include "server/translate/text_excerpt.h"
 #include "server/translate/upstream_error.h"
 
 namespace seedgate::upstream {
 namespace {
 
+// Raw upstream bytes become part of a status message, which must be valid
+// UTF-8 (protobuf refuses to parse a google.rpc.Status that is not) and short.
 constexpr size_t kExcerptBytes = 120;
 
-std::string Excerpt(absl::string_view text) {
-  if (text.size() <= kExcerptBytes) return std::string(text);
-  return absl::StrCat(text.substr(0, kExcerptBytes), "...");
-}
+std::string Excerpt(absl::string_view text) { return translate::SingleLine(text, kExcerptBytes); }
 
 StreamEvent Error(absl::Status status) {
   StreamEvent result;

@@ -456,5 +456,14 @@ TEST(MalformedUpstreamResponseTest, LongExcerptsAreCapped) {
   EXPECT_LT(status.message().size(), 300u);
 }
 
+// Found by tests/fuzz: numbers outside int64 must not be cast (UB).
+TEST(ParseUpstreamErrorTest, HugeNumbersAreReadWithoutOverflow) {
+  UpstreamError error = ParseUpstreamError(
+      500, R"({"error":{"code":1e300,"message":"m","request_id":18446744073709651615}})", "", "");
+  EXPECT_EQ(error.message, "m");
+  EXPECT_FALSE(error.code.empty());
+  EXPECT_EQ(error.type, "internal_server_error");
+}
+
 }  // namespace
 }  // namespace seedgate::translate

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "server/translate/status_details.h"
 
 namespace seedgate::upstream {
@@ -49,6 +50,24 @@ TEST(StreamDecoderTest, ErrorEventWithTextDataIsStillAnError) {
   ASSERT_EQ(event.kind, StreamEvent::Kind::kError);
   EXPECT_FALSE(event.error.ok());
   EXPECT_NE(std::string(event.error.message()).find("upstream overloaded"), std::string::npos);
+}
+
+// Found by tests/fuzz: raw bytes must not make the status message invalid
+// UTF-8, or no client can decode the google.rpc.Status carrying it.
+TEST(StreamDecoderTest, ErrorMessagesStayValidUtf8) {
+  for (const std::string& data :
+       {std::string("\xb4"), std::string(119, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9",
+        std::string("not json \xff\xfe")}) {
+    for (const char* type : {"error", "message"}) {
+      StreamEvent event = DecodeStreamEvent(Data(data, type));
+      ASSERT_EQ(event.kind, StreamEvent::Kind::kError);
+      google::rpc::Status status;
+      status.set_message(std::string(event.error.message()));
+      google::rpc::Status parsed;
+      EXPECT_TRUE(parsed.ParseFromString(status.SerializeAsString()))
+          << "message is not valid UTF-8: " << event.error.message();
+    }
+  }
 }
 
 TEST(StreamDecoderTest, ErrorObjectInADataLineIsAnError) {
