@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# bench_smoke_test BENCH SEEDGATE FAKE_UPSTREAM
+# Starts the emulator and a seedgate pointed at it, then runs seedgate-bench
+# briefly at low load: gRPC unary (closed loop), gRPC streaming (open loop,
+# numbered tokens checked chunk by chunk) and direct HTTP unary. Each run must
+# pass --check: no errors, every answer whole and in order.
+set -euo pipefail
+BENCH=$1 SEEDGATE=$2 EMULATOR=$3
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_for() {  # wait_for FILE REGEX: until the regex shows in the file (10 s)
+  for _ in $(seq 100); do
+    grep -Eq "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench_smoke_test: timed out waiting for /$2/ in $1:" >&2
+  cat "$1" >&2
+  return 1
+}
+
+"$EMULATOR" --listen 127.0.0.1:0 >"$work/emulator.out" 2>&1 &
+pids+=($!)
+wait_for "$work/emulator.out" 'listening on http://'
+upstream=$(grep -Eo 'http://[0-9.:]+' "$work/emulator.out" | head -1)
+
+EVOLINK_API_KEY=sk-bench-smoke "$SEEDGATE" --listen 127.0.0.1:0 --metrics_listen= \
+  --upstream_base_urls "$upstream" --upstream_http_version 1.1 >"$work/seedgate.out" 2>&1 &
+pids+=($!)
+wait_for "$work/seedgate.out" 'listening on .*\(port [0-9]+\)'
+port=$(grep -Eo '\(port [0-9]+\)' "$work/seedgate.out" | grep -Eo '[0-9]+')
+
+run() {
+  echo "+ seedgate-bench $*"
+  "$BENCH" --check --warmup_s 0.2 "$@"
+}
+run --protocol grpc --target "127.0.0.1:$port" --rpc unary --concurrency 4 --duration_s 1 \
+  --tokens 8
+run --protocol grpc --target "127.0.0.1:$port" --rpc stream --rate 40 --duration_s 1 \
+  --tokens 10 --delay_ms 5 --channels 2 --json_out "$work/stream.json"
+run --protocol http --target "$upstream" --rpc unary --concurrency 2 --duration_s 0.5 --tokens 8
+run --protocol http --target "$upstream" --rpc stream --concurrency 2 --duration_s 0.5 \
+  --tokens 8 --delay_ms 2
+# The JSON report is there and says the streams were whole.
+grep -q '"pass":true' "$work/stream.json"
+grep -Eq '"answers_whole":[1-9]' "$work/stream.json"
+echo "bench_smoke_test: OK"
