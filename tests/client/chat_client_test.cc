@@ -73,18 +73,9 @@ TEST_F(ClientLibraryTest, StreamByCallbackGivesTheUnaryAnswer) {
 }
 
 TEST_F(ClientLibraryTest, StreamByIteratorWithReasoningToolCallsAndUsage) {
-  v1::CreateChatCompletionRequest request = UserRequest("weather in Paris? #fake:parallel=2");
+  v1::CreateChatCompletionRequest request = CityToolsRequest("weather in Paris? #fake:parallel=2");
   request.mutable_thinking()->set_type(v1::THINKING_TYPE_ENABLED);
   request.mutable_stream_options()->set_include_usage(true);
-  for (const char* name : {"get_weather", "get_time"}) {
-    v1::Tool* tool = request.add_tools();
-    tool->mutable_function()->set_name(name);
-    auto& parameters = *tool->mutable_function()->mutable_parameters()->mutable_fields();
-    parameters["type"].set_string_value("object");
-    auto& properties = *parameters["properties"].mutable_struct_value()->mutable_fields();
-    (*properties["city"].mutable_struct_value()->mutable_fields())["type"].set_string_value(
-        "string");
-  }
   auto stream = Client().OpenStream(request);
   client::StreamAccumulator answer;
   v1::ChatCompletionChunk chunk;

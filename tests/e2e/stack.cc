@@ -42,6 +42,21 @@ v1::CreateChatCompletionRequest UserRequest(const std::string& text, const std::
   return request;
 }
 
+v1::CreateChatCompletionRequest CityToolsRequest(const std::string& text) {
+  v1::CreateChatCompletionRequest request = UserRequest(text);
+  for (const char* name : {"get_weather", "get_time"}) {
+    v1::Tool* tool = request.add_tools();
+    tool->mutable_function()->set_name(name);
+    auto& parameters = *tool->mutable_function()->mutable_parameters()->mutable_fields();
+    parameters["type"].set_string_value("object");
+    auto& properties = *parameters["properties"].mutable_struct_value()->mutable_fields();
+    (*properties["city"].mutable_struct_value()->mutable_fields())["type"].set_string_value(
+        "string");
+    parameters["required"].mutable_list_value()->add_values()->set_string_value("city");
+  }
+  return request;
+}
+
 Details DecodeDetails(const grpc::Status& status) {
   Details details;
   google::rpc::Status rpc_status;

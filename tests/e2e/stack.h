@@ -36,6 +36,10 @@ struct Stack {
 v1::CreateChatCompletionRequest UserRequest(const std::string& text,
                                             const std::string& model = "doubao-seed-2.0-pro");
 
+// A request with one user message and two tools, get_weather and get_time,
+// each taking a required string "city".
+v1::CreateChatCompletionRequest CityToolsRequest(const std::string& text);
+
 // The google.rpc details of a failed call.
 struct Details {
   google::rpc::ErrorInfo error_info;

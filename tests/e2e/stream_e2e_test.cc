@@ -101,21 +101,6 @@ TEST_F(StreamTest, UsageChunksAsRequested) {
   }
 }
 
-v1::CreateChatCompletionRequest WeatherRequest(const std::string& text) {
-  v1::CreateChatCompletionRequest request = UserRequest(text);
-  for (const char* name : {"get_weather", "get_time"}) {
-    v1::Tool* tool = request.add_tools();
-    tool->mutable_function()->set_name(name);
-    auto& parameters = *tool->mutable_function()->mutable_parameters()->mutable_fields();
-    parameters["type"].set_string_value("object");
-    auto& properties = *parameters["properties"].mutable_struct_value()->mutable_fields();
-    (*properties["city"].mutable_struct_value()->mutable_fields())["type"].set_string_value(
-        "string");
-    parameters["required"].mutable_list_value()->add_values()->set_string_value("city");
-  }
-  return request;
-}
-
 // Reassembles tool calls from their deltas, as a client would.
 std::map<int, v1::ToolCall> AssembleToolCalls(const StreamResult& stream) {
   std::map<int, v1::ToolCall> calls;
@@ -136,7 +121,7 @@ std::map<int, v1::ToolCall> AssembleToolCalls(const StreamResult& stream) {
 }
 
 TEST_F(StreamTest, ToolCallArgumentFragmentsReassemble) {
-  StreamResult stream = ReadStream(*stack_->stub, WeatherRequest("weather? #fake:parallel=2"));
+  StreamResult stream = ReadStream(*stack_->stub, CityToolsRequest("weather? #fake:parallel=2"));
   ASSERT_TRUE(stream.status.ok()) << stream.status.error_message();
   auto calls = AssembleToolCalls(stream);
   ASSERT_EQ(calls.size(), 2u);
@@ -155,7 +140,7 @@ TEST_F(StreamTest, ToolCallArgumentFragmentsReassemble) {
 
 TEST_F(StreamTest, WholeToolCallsInOneChunk) {
   StreamResult stream =
-      ReadStream(*stack_->stub, WeatherRequest("weather? #fake:tool_calls=whole"));
+      ReadStream(*stack_->stub, CityToolsRequest("weather? #fake:tool_calls=whole"));
   ASSERT_TRUE(stream.status.ok());
   auto calls = AssembleToolCalls(stream);
   ASSERT_EQ(calls.size(), 1u);

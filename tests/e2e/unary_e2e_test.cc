@@ -96,14 +96,7 @@ TEST_F(UnaryTest, ThinkingReturnsReasoning) {
 }
 
 TEST_F(UnaryTest, ToolCallsComeBackWhole) {
-  v1::CreateChatCompletionRequest request = UserRequest("What's the weather in Paris?");
-  v1::Tool* tool = request.add_tools();
-  tool->mutable_function()->set_name("get_weather");
-  auto& parameters = *tool->mutable_function()->mutable_parameters()->mutable_fields();
-  parameters["type"].set_string_value("object");
-  auto& properties = *parameters["properties"].mutable_struct_value()->mutable_fields();
-  (*properties["city"].mutable_struct_value()->mutable_fields())["type"].set_string_value("string");
-  parameters["required"].mutable_list_value()->add_values()->set_string_value("city");
+  v1::CreateChatCompletionRequest request = CityToolsRequest("What's the weather in Paris?");
   grpc::ClientContext context;
   v1::ChatCompletion response;
   ASSERT_TRUE(stack_->stub->CreateChatCompletion(&context, request, &response).ok());
