@@ -43,13 +43,14 @@ void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
   if (finished_ || metrics_ == nullptr) return;
   finished_ = true;
   absl::Time now = absl::Now();
-  metrics_->rpcs_in_flight(method_).Decrement();
-
   absl::StatusCode code = status.code();
   int error_type = status.ok() ? -1 : ErrorTypeOf(status);
   // gRPC ends an RPC whose deadline passed by cancelling it; the caller sees
-  // DEADLINE_EXCEEDED, and so do the metrics.
-  if (code == absl::StatusCode::kCancelled && now >= deadline) {
+  // DEADLINE_EXCEEDED, and so do the metrics. gRPC's deadline timer and its
+  // context->deadline() disagree by a few milliseconds (measured: the cancel
+  // came 6 ms "early"), hence the margin.
+  constexpr absl::Duration kDeadlineMargin = absl::Milliseconds(100);
+  if (code == absl::StatusCode::kCancelled && now + kDeadlineMargin >= deadline) {
     code = absl::StatusCode::kDeadlineExceeded;
     error_type = ErrorTypeIndex("deadline");
   }
@@ -61,7 +62,13 @@ void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
   if (error_type == ErrorTypeIndex("cancelled") || error_type == ErrorTypeIndex("deadline")) {
     metrics_->client_cancels(method_, model_).Increment();
   }
-  if (model_ == kModelNone) return;
+  if (model_ != kModelNone) RecordModelSeries(error_type);
+  // Last: once the RPC no longer counts as in flight, everything it recorded
+  // is visible to a scrape.
+  metrics_->rpcs_in_flight(method_).Decrement();
+}
+
+void RpcRecorder::RecordModelSeries(int error_type) {
   if (error_type >= 0) metrics_->errors(model_, error_type).Increment();
   if (has_usage_) {
     const int64_t counts[] = {usage_.prompt_tokens(), usage_.completion_tokens(),

@@ -39,6 +39,9 @@ class RpcRecorder final : public upstream::AttemptObserver {
   void OnAttemptDone(const upstream::AttemptReport& report) override;
 
  private:
+  // Errors and tokens: only for RPCs that involve a model.
+  void RecordModelSeries(int error_type);
+
   SeedgateMetrics* const metrics_;
   const Method method_;
   const int model_;

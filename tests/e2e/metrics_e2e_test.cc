@@ -39,6 +39,23 @@ class MetricsTest : public ::testing::Test {
     return it == series.end() ? -1 : it->second;
   }
 
+  // Waits until no RPC is in flight, then scrapes. A finished RPC takes
+  // itself off the in-flight gauge last, so a scrape that starts after the
+  // gauge read 0 sees everything it recorded (one scrape is not enough: it
+  // reads the families one after another while the RPC may be finishing).
+  Series ScrapeWhenIdle() {
+    for (int i = 0; i < 100; ++i) {
+      Series series = SamplesByKey(Scrape());
+      bool idle = true;
+      for (const char* method : {"CreateChatCompletion", "StreamChatCompletion"}) {
+        if (Value(series, "seedgate_rpcs_in_flight", {{"method", method}}) != 0) idle = false;
+      }
+      if (idle) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return SamplesByKey(Scrape());
+  }
+
   // How much each series moved between two scrapes (only those that did).
   static Series Moved(const Series& before, const Series& after) {
     Series moved;
@@ -70,7 +87,7 @@ TEST_F(MetricsTest, UnaryCallCountsTokensFromTheUpstreamUsage) {
   request.mutable_thinking()->set_type(v1::THINKING_TYPE_ENABLED);
   v1::ChatCompletion response;
   ASSERT_TRUE(Unary(request, &response).ok());
-  Series moved = Moved(before, SamplesByKey(Scrape()));
+  Series moved = Moved(before, ScrapeWhenIdle());
 
   const v1::Usage& usage = response.usage();
   ASSERT_GT(usage.completion_tokens_details().reasoning_tokens(), 0);
@@ -109,7 +126,7 @@ TEST_F(MetricsTest, StreamRecordsTimeToFirstTokenChunkGapsAndFinalUsage) {
   ASSERT_TRUE(stream.status.ok());
   const v1::Usage& usage = stream.chunks.back().usage();
   ASSERT_GT(usage.completion_tokens(), 0);
-  Series moved = Moved(before, SamplesByKey(Scrape()));
+  Series moved = Moved(before, ScrapeWhenIdle());
 
   EXPECT_EQ(Value(moved, "seedgate_rpcs_total",
                   {{"method", "StreamChatCompletion"}, {"model", kPro}, {"code", "OK"}}),
@@ -159,7 +176,7 @@ TEST_F(MetricsTest, EveryErrorIsCountedByItsType) {
   v1::CreateChatCompletionRequest invalid = UserRequest("x");
   invalid.set_temperature(5);
   Unary(invalid);
-  Series moved = Moved(before, SamplesByKey(Scrape()));
+  Series moved = Moved(before, ScrapeWhenIdle());
 
   std::map<std::string, double> want_errors;
   for (const Case& c : cases) want_errors[c.type] += 1;
@@ -206,15 +223,7 @@ TEST_F(MetricsTest, CancelledStreamStillCountsTheTokensAlreadyKnown) {
       [](const fake_upstream::EmulatorStats& s) { return s.streams_aborted_by_client == 1; },
       std::chrono::seconds(2)));
   // The reactor finishes just after the client sees CANCELLED.
-  Series moved;
-  for (int i = 0; i < 50; ++i) {
-    moved = Moved(before, SamplesByKey(Scrape()));
-    if (Value(moved, "seedgate_client_cancellations_total",
-              {{"method", "StreamChatCompletion"}, {"model", kPro}}) == 1) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Series moved = Moved(before, ScrapeWhenIdle());
   EXPECT_EQ(Value(moved, "seedgate_client_cancellations_total",
                   {{"method", "StreamChatCompletion"}, {"model", kPro}}),
             1);
@@ -233,19 +242,20 @@ TEST_F(MetricsTest, CancelledStreamStillCountsTheTokensAlreadyKnown) {
 TEST_F(MetricsTest, DeadlineIsCountedAsDeadline) {
   Series before = SamplesByKey(Scrape());
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
   v1::ChatCompletion response;
-  EXPECT_EQ(
-      stack_->stub
-          ->CreateChatCompletion(&context, UserRequest("#fake:fault=stall_first_byte"), &response)
-          .error_code(),
-      grpc::StatusCode::DEADLINE_EXCEEDED);
-  Series moved;
-  for (int i = 0; i < 50; ++i) {
-    moved = Moved(before, SamplesByKey(Scrape()));
-    if (Value(moved, "seedgate_errors_total", {{"model", kPro}, {"type", "deadline"}}) == 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  grpc::Status status;
+  std::thread call([&] {
+    status = stack_->stub->CreateChatCompletion(
+        &context, UserRequest("#fake:fault=stall_first_byte"), &response);
+  });
+  // Only an RPC that reached seedgate can be counted: make sure this one did.
+  EXPECT_TRUE(stack_->emulator->WaitFor(
+      [](const fake_upstream::EmulatorStats& s) { return s.requests == 1; },
+      std::chrono::seconds(3)));
+  call.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  Series moved = Moved(before, ScrapeWhenIdle());
   EXPECT_EQ(Value(moved, "seedgate_errors_total", {{"model", kPro}, {"type", "deadline"}}), 1);
   EXPECT_EQ(
       Value(moved, "seedgate_rpcs_total",
