@@ -153,6 +153,23 @@ class Http2Test : public ::testing::Test {
   std::unique_ptr<Stack> stack_;
 };
 
+// Runs `count` short numbered streams (5 tokens, 50 ms apart) at the same time.
+std::vector<StreamResult> ReadNumberedStreamsAtOnce(v1::ChatService::Stub& stub, int count) {
+  std::vector<StreamResult> results(count);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < count; ++i) {
+    clients.emplace_back([&, i] {
+      results[i] =
+          ReadStream(stub,
+                     UserRequest("stream " + std::to_string(i) +
+                                 " #fake:tokens=5 #fake:delay_ms=50 #fake:number_tokens=1"),
+                     std::chrono::milliseconds(10000));
+    });
+  }
+  for (auto& client : clients) client.join();
+  return results;
+}
+
 TEST_F(Http2Test, AnswersAreTheEmulatorsAnswers) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack());
   const std::string prompt = "what travels over h2? #fake:tokens=30";
@@ -212,19 +229,8 @@ TEST_F(Http2Test, UnaryAndStreamReallyUseHttp2) {
 TEST_F(Http2Test, ConcurrentStreamsAreMultiplexedOnOneConnection) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack());
   constexpr int kStreams = 20;
-  std::vector<StreamResult> results(kStreams);
-  std::vector<std::thread> clients;
   auto start = steady_clock::now();
-  for (int i = 0; i < kStreams; ++i) {
-    clients.emplace_back([&, i] {
-      results[i] =
-          ReadStream(*stack_->stub,
-                     UserRequest("stream " + std::to_string(i) +
-                                 " #fake:tokens=5 #fake:delay_ms=50 #fake:number_tokens=1"),
-                     milliseconds(10000));
-    });
-  }
-  for (auto& client : clients) client.join();
+  std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
   auto elapsed = steady_clock::now() - start;
 
   for (int i = 0; i < kStreams; ++i) {
@@ -389,18 +395,7 @@ TEST_F(Http2Test, GoawayAfterMaxRequestsLosesNoCall) {
     EXPECT_EQ(unary.choices(0).message().content(), NumberedAnswer(3));
   }
   constexpr int kStreams = 20;
-  std::vector<StreamResult> results(kStreams);
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kStreams; ++i) {
-    clients.emplace_back([&, i] {
-      results[i] =
-          ReadStream(*stack_->stub,
-                     UserRequest("stream " + std::to_string(i) +
-                                 " #fake:tokens=5 #fake:delay_ms=50 #fake:number_tokens=1"),
-                     milliseconds(10000));
-    });
-  }
-  for (auto& client : clients) client.join();
+  std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
   for (int i = 0; i < kStreams; ++i) {
     EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
                                         << " " << results[i].status.error_message();
