@@ -200,6 +200,45 @@ absl::Status ParseMessageSize(const Source& source, absl::string_view value, int
   return absl::OkStatus();
 }
 
+// A duration, or 0 / "off" for none (absl::ZeroDuration()).
+absl::Status ParseDurationOrOff(const Source& source, absl::string_view value,
+                                absl::Duration* out) {
+  if (value == "0" || value == "off") {
+    *out = absl::ZeroDuration();
+    return absl::OkStatus();
+  }
+  return ParseDurationValue(source, value, out);
+}
+
+// A whole number in [lo, hi].
+absl::Status ParseIntInRange(const Source& source, absl::string_view value, int64_t lo, int64_t hi,
+                             int64_t* out) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < lo || n > hi) {
+    return BadValue(source, value, absl::StrCat("is not a whole number from ", lo, " to ", hi));
+  }
+  *out = n;
+  return absl::OkStatus();
+}
+
+// Comma-separated HTTP statuses from 400 to 599; empty for none.
+absl::Status ParseHttpStatuses(const Source& source, absl::string_view value,
+                               std::vector<int>* out) {
+  std::vector<int> statuses;
+  for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+    int status = 0;
+    item = absl::StripAsciiWhitespace(item);
+    if (!absl::SimpleAtoi(item, &status) || status < 400 || status > 599) {
+      return BadValue(source, value,
+                      "is not a comma-separated list of HTTP statuses from 400 to 599 "
+                      "(example: 429,500,502,503)");
+    }
+    statuses.push_back(status);
+  }
+  *out = std::move(statuses);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> ParseBool(const Source& source, absl::string_view value) {
   const std::string lower = absl::AsciiStrToLower(value);
   if (lower == "true" || lower == "1" || lower == "yes") return true;
@@ -388,6 +427,70 @@ const std::vector<Flag>& Flags() {
        [](const Source&, absl::string_view v, ServerConfig& c) {
          c.emulator_path = std::string(v);
          return absl::OkStatus();
+       }},
+      // --- reliability: retries, outlier ejection, stream timeouts, limits ---
+      {"upstream_max_attempts", Kind::kString, "3",
+       "Upstream attempts per call, the first included (1: no retries). Retries happen only "
+       "while nothing has reached the client.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int64_t n = 0;
+         absl::Status ok = ParseIntInRange(s, v, 1, 10, &n);
+         c.upstream_max_attempts = static_cast<int>(n);
+         return ok;
+       }},
+      {"upstream_retry_on", Kind::kString, "429,500,502,503",
+       "HTTP statuses retried (connection failures always are); empty for none.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseHttpStatuses(s, v, &c.upstream_retry_on);
+       }},
+      {"upstream_retry_initial_backoff", Kind::kString, "250ms",
+       "Back-off before the first retry of a base URL; doubles each time, with full jitter.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_retry_initial_backoff);
+       }},
+      {"upstream_retry_max_backoff", Kind::kString, "5s",
+       "Longest back-off, and the longest Retry-After honoured (a longer one goes to the client).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_retry_max_backoff);
+       }},
+      {"upstream_first_byte_timeout", Kind::kString, "1m",
+       "Streams: the upstream response must begin within this (0: off).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationOrOff(s, v, &c.upstream_first_byte_timeout);
+       }},
+      {"upstream_idle_timeout", Kind::kString, "2m",
+       "Streams: longest silence between upstream events (0: off; paused time not counted).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationOrOff(s, v, &c.upstream_idle_timeout);
+       }},
+      {"upstream_eject_after", Kind::kString, "5",
+       "Failed attempts in a row (connection failures, 5xx, timeouts) that eject a base URL "
+       "(0: never).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int64_t n = 0;
+         absl::Status ok = ParseIntInRange(s, v, 0, 1000, &n);
+         c.upstream_eject_after = static_cast<int>(n);
+         return ok;
+       }},
+      {"upstream_eject_time", Kind::kString, "30s",
+       "How long an ejected base URL stays out before it is probed again (doubling, up to 8x, "
+       "while it keeps failing).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_eject_time);
+       }},
+      {"max_upstream_response_bytes", Kind::kString, "32MiB",
+       "Largest unary upstream answer accepted.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseMessageSize(s, v, &c.max_upstream_response_bytes);
+       }},
+      {"max_upstream_event_bytes", Kind::kString, "4MiB",
+       "Largest single server-sent event accepted from the upstream.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseMessageSize(s, v, &c.max_upstream_event_bytes);
+       }},
+      {"max_stream_chunks", Kind::kString, "1000000", "Most chunks one stream may carry.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseIntInRange(s, v, 1, int64_t{1} << 40, &c.max_stream_chunks);
        }},
   };
   return *kFlags;

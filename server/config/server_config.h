@@ -1,6 +1,7 @@
 #ifndef SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
 #define SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +49,19 @@ struct ServerConfig {
   // The emulator binary used when there is no API key; default: fake-upstream
   // next to the seedgate binary.
   std::string emulator_path;
+
+  // Reliability (see upstream::RetryPolicy, EjectionPolicy, ChatClientOptions).
+  int upstream_max_attempts = 3;
+  std::vector<int> upstream_retry_on = {429, 500, 502, 503};
+  absl::Duration upstream_retry_initial_backoff = absl::Milliseconds(250);
+  absl::Duration upstream_retry_max_backoff = absl::Seconds(5);
+  absl::Duration upstream_first_byte_timeout = absl::Minutes(1);  // zero: off
+  absl::Duration upstream_idle_timeout = absl::Minutes(2);        // zero: off
+  int upstream_eject_after = 5;                                   // zero: never
+  absl::Duration upstream_eject_time = absl::Seconds(30);
+  int max_upstream_response_bytes = 32 << 20;
+  int max_upstream_event_bytes = 4 << 20;
+  int64_t max_stream_chunks = 1'000'000;
 };
 
 // Looks up an environment variable; nullopt when unset.

@@ -65,7 +65,9 @@ inline constexpr std::array<absl::string_view, 6> kStatusClasses = {
 int StatusClassIndex(int http_status, bool transport_error, bool cancelled);
 
 // Why an upstream call was tried again.
-inline constexpr std::array<absl::string_view, 1> kRetryReasons = {"connect_failure"};
+// In the order of upstream::RetryReason.
+inline constexpr std::array<absl::string_view, 4> kRetryReasons = {
+    "connect_failure", "connection_lost", "rate_limited", "server_error"};
 
 // Token kinds of the upstream's usage.
 inline constexpr std::array<absl::string_view, 4> kTokenTypes = {"prompt", "completion",

@@ -87,7 +87,9 @@ void RpcRecorder::OnAttemptDone(const upstream::AttemptReport& report) {
   int status_class = StatusClassIndex(report.http_status, report.transport_error, report.cancelled);
   metrics_->upstream_attempts(model_, status_class).Increment();
   metrics_->upstream_duration(model_, status_class).Observe(Seconds(report.duration));
-  if (report.retried) metrics_->upstream_retries(0).Increment();
+  if (report.retried) {
+    metrics_->upstream_retries(static_cast<int>(report.retry_reason)).Increment();
+  }
 }
 
 bool CarriesTokens(const v1::ChatCompletionChunk& chunk) {

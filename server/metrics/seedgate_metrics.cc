@@ -138,8 +138,32 @@ const prometheus::Histogram::BucketBoundaries& SeedgateMetrics::chunk_gap_bucket
   return kChunkGapBuckets;
 }
 
+void SeedgateMetrics::AddBaseUrls(const std::vector<std::string>& base_urls,
+                                  std::function<bool(size_t index)> ejected_source) {
+  auto& ejected = prometheus::BuildGauge()
+                      .Name("seedgate_upstream_base_url_ejected")
+                      .Help(
+                          "1 while an upstream base URL is ejected for failing (outlier "
+                          "detection), else 0.")
+                      .Register(*registry_);
+  auto& ejections = prometheus::BuildCounter()
+                        .Name("seedgate_upstream_ejections_total")
+                        .Help("Times an upstream base URL was ejected for failing.")
+                        .Register(*registry_);
+  for (const std::string& url : base_urls) {
+    base_url_ejected_.push_back(&ejected.Add({{"base_url", url}}));
+    upstream_ejections_.push_back(&ejections.Add({{"base_url", url}}));
+  }
+  ejected_source_ = std::move(ejected_source);
+}
+
 std::vector<prometheus::MetricFamily> SeedgateMetrics::Collect() const {
   if (open_transfers_source_) open_transfers_->Set(open_transfers_source_());
+  if (ejected_source_) {
+    for (size_t i = 0; i < base_url_ejected_.size(); ++i) {
+      base_url_ejected_[i]->Set(ejected_source_(i) ? 1 : 0);
+    }
+  }
   return registry_->Collect();
 }
 

@@ -10,6 +10,8 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "server/metrics/labels.h"
 
@@ -30,6 +32,11 @@ class SeedgateMetrics : public prometheus::Collectable {
   void set_open_transfers_source(std::function<double()> source) {
     open_transfers_source_ = std::move(source);
   }
+
+  // The configured upstream base URLs (a bounded label: the operator's list)
+  // and where their ejected state comes from. Call once, before serving.
+  void AddBaseUrls(const std::vector<std::string>& base_urls,
+                   std::function<bool(size_t index)> ejected_source);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -67,6 +74,8 @@ class SeedgateMetrics : public prometheus::Collectable {
     return *upstream_attempts_[model][status_class];
   }
   prometheus::Counter& upstream_retries(int reason) { return *upstream_retries_[reason]; }
+  // Base URL `index` (of AddBaseUrls) was taken out of rotation.
+  prometheus::Counter& upstream_ejections(size_t index) { return *upstream_ejections_.at(index); }
 
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
@@ -86,6 +95,9 @@ class SeedgateMetrics : public prometheus::Collectable {
   std::array<std::array<prometheus::Histogram*, kClasses>, kModels> upstream_duration_{};
   std::array<std::array<prometheus::Counter*, kClasses>, kModels> upstream_attempts_{};
   std::array<prometheus::Counter*, kRetryReasons.size()> upstream_retries_{};
+  std::function<bool(size_t)> ejected_source_;
+  std::vector<prometheus::Gauge*> base_url_ejected_;
+  std::vector<prometheus::Counter*> upstream_ejections_;
 };
 
 }  // namespace seedgate::metrics

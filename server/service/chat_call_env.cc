@@ -16,6 +16,15 @@ absl::StatusOr<std::string> PrepareUpstreamBody(const v1::CreateChatCompletionRe
   return translate::RequestToJson(request, streaming).dump();
 }
 
+bool IsMultimodal(const v1::CreateChatCompletionRequest& request) {
+  for (const v1::Message& message : request.messages()) {
+    for (const v1::ContentPart& part : message.content_parts().parts()) {
+      if (part.has_image_url() || part.has_video_url()) return true;
+    }
+  }
+  return false;
+}
+
 absl::Time RpcDeadline(const grpc::CallbackServerContext& context) {
   auto deadline = context.deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();

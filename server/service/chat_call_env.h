@@ -30,6 +30,10 @@ struct ChatCallEnv {
 absl::StatusOr<std::string> PrepareUpstreamBody(const v1::CreateChatCompletionRequest& request,
                                                 bool streaming, const ChatCallEnv& env);
 
+// Whether any message has an image or video part: such requests go to the
+// multimodal base URL first.
+bool IsMultimodal(const v1::CreateChatCompletionRequest& request);
+
 // The RPC's deadline, or absl::InfiniteFuture() when the caller set none.
 absl::Time RpcDeadline(const grpc::CallbackServerContext& context);
 

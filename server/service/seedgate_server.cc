@@ -8,12 +8,18 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.pb.h"
 
 namespace seedgate::service {
 namespace {
+
+// After the grace, the time the RPCs we end get to send their status before
+// gRPC cancels them.
+constexpr absl::Duration kShutdownCutMargin = absl::Seconds(2);
 
 // gRPC channel arguments are ints.
 int ClampedMs(absl::Duration duration) {
@@ -43,8 +49,26 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   client_options.http2 = config.upstream_http_version != "1.1";
   client_options.connect_timeout = config.connect_timeout;
   client_options.request_timeout = config.request_timeout;
-  server->client_ =
-      std::make_unique<upstream::ChatClient>(server->loop_.get(), std::move(client_options));
+  client_options.first_byte_timeout = config.upstream_first_byte_timeout;
+  client_options.idle_timeout = config.upstream_idle_timeout;
+  client_options.retry.max_attempts = config.upstream_max_attempts;
+  client_options.retry.retry_on_http_statuses = config.upstream_retry_on;
+  client_options.retry.initial_backoff = config.upstream_retry_initial_backoff;
+  client_options.retry.max_backoff = config.upstream_retry_max_backoff;
+  client_options.ejection.consecutive_failures = config.upstream_eject_after;
+  client_options.ejection.ejection_time = config.upstream_eject_time;
+  client_options.max_response_bytes = static_cast<size_t>(config.max_upstream_response_bytes);
+  client_options.max_event_bytes = static_cast<size_t>(config.max_upstream_event_bytes);
+  client_options.max_stream_chunks = config.max_stream_chunks;
+  server->timers_ = std::make_unique<upstream::TimerQueue>();
+  server->client_ = std::make_unique<upstream::ChatClient>(
+      server->loop_.get(), server->timers_.get(), std::move(client_options),
+      [metrics = server->metrics_.get()](size_t index) {
+        metrics->upstream_ejections(index).Increment();
+      });
+  server->metrics_->AddBaseUrls(
+      config.upstream_base_urls,
+      [client = server->client_.get()](size_t index) { return client->base_url_ejected(index); });
 
   ChatCallEnv env;
   env.client = server->client_.get();
@@ -81,16 +105,29 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
 
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
-  // The loop's thread stops before the client its transfers refer to goes.
-  // The metrics endpoint reads the loop at scrape time: it goes first.
+  // The metrics endpoint reads the loop and the client at scrape time: it
+  // goes first. Timers post to the loop: they stop before it. The loop's
+  // thread stops before the client its transfers refer to goes.
   metrics_endpoint_.reset();
+  timers_.reset();
   loop_.reset();
 }
 
 void SeedgateServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
-  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  // gRPC refuses new RPCs at once and lets running ones finish. When the
+  // grace runs out, we end the rest ourselves with UNAVAILABLE (gRPC would
+  // say CANCELLED, which a client does not retry), aborting their upstream
+  // transfers; gRPC cancels whatever still lingers a little later.
+  absl::Notification drained;
+  std::thread cutter([&] {
+    if (!drained.WaitForNotificationWithTimeout(grace)) client_->AbortAllForShutdown();
+  });
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(grace + kShutdownCutMargin));
+  drained.Notify();
+  cutter.join();
   server_->Wait();
   server_.reset();
 }

@@ -28,8 +28,9 @@ class SeedgateServer {
   // The bound /metrics port; 0 when --metrics_listen is empty.
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
 
-  // Health NOT_SERVING, then stops taking RPCs; RPCs still running are
-  // cancelled (their upstream transfers aborted) after `grace`.
+  // Health NOT_SERVING, then stops taking RPCs (new ones get UNAVAILABLE);
+  // RPCs still running after `grace` end with UNAVAILABLE (reason
+  // SHUTTING_DOWN) and their upstream transfers are aborted.
   void Shutdown(absl::Duration grace);
 
   // Blocks until Shutdown.
@@ -41,6 +42,7 @@ class SeedgateServer {
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<upstream::CurlLoop> loop_;
+  std::unique_ptr<upstream::TimerQueue> timers_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ChatService> service_;

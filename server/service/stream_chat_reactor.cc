@@ -39,7 +39,11 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
       Finish(ToGrpcStatus(body.status(), env_.secrets));
       return;
     }
-    call_ = env_.client->Stream(*std::move(body), deadline_, this, &recorder_);
+    upstream::CallOptions call;
+    call.deadline = deadline_;
+    call.multimodal = IsMultimodal(*request);
+    call.observer = &recorder_;
+    call_ = env_.client->Stream(*std::move(body), call, this);
   }
 
   // upstream::ChunkSink, on the upstream loop thread.

@@ -31,18 +31,20 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
     }
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
-    call_ = env_.client->Complete(
-        *std::move(body), deadline_,
-        [this, response](absl::StatusOr<v1::ChatCompletion> result) {
-          if (!result.ok()) {
-            FinishWith(result.status());
-            return;
-          }
-          *response = *std::move(result);
-          if (response->has_usage()) recorder_.OnUsage(response->usage());
-          FinishWith(absl::OkStatus());
-        },
-        &recorder_);
+    upstream::CallOptions call;
+    call.deadline = deadline_;
+    call.multimodal = IsMultimodal(*request);
+    call.observer = &recorder_;
+    call_ = env_.client->Complete(*std::move(body), call,
+                                  [this, response](absl::StatusOr<v1::ChatCompletion> result) {
+                                    if (!result.ok()) {
+                                      FinishWith(result.status());
+                                      return;
+                                    }
+                                    *response = *std::move(result);
+                                    if (response->has_usage()) recorder_.OnUsage(response->usage());
+                                    FinishWith(absl::OkStatus());
+                                  });
   }
 
   void OnCancel() override {

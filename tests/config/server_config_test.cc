@@ -554,3 +554,52 @@ TEST(ServerConfigTest, ProcessEnvReadsTheEnvironment) {
 
 }  // namespace
 }  // namespace seedgate::config
+
+namespace seedgate::config {
+namespace {
+
+TEST(ReliabilityFlagsTest, ParseEachValue) {
+  absl::StatusOr<ServerConfig> config = ParseServerConfig(
+      {"--upstream_max_attempts=5", "--upstream_retry_on=429, 503",
+       "--upstream_retry_initial_backoff=100ms", "--upstream_retry_max_backoff=3s",
+       "--upstream_first_byte_timeout=off", "--upstream_idle_timeout=45s",
+       "--upstream_eject_after=0", "--upstream_eject_time=1m", "--max_upstream_response_bytes=1MiB",
+       "--max_upstream_event_bytes=64KiB", "--max_stream_chunks=10"},
+      [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->upstream_max_attempts, 5);
+  EXPECT_EQ(config->upstream_retry_on, (std::vector<int>{429, 503}));
+  EXPECT_EQ(config->upstream_retry_initial_backoff, absl::Milliseconds(100));
+  EXPECT_EQ(config->upstream_retry_max_backoff, absl::Seconds(3));
+  EXPECT_EQ(config->upstream_first_byte_timeout, absl::ZeroDuration());
+  EXPECT_EQ(config->upstream_idle_timeout, absl::Seconds(45));
+  EXPECT_EQ(config->upstream_eject_after, 0);
+  EXPECT_EQ(config->upstream_eject_time, absl::Minutes(1));
+  EXPECT_EQ(config->max_upstream_response_bytes, 1 << 20);
+  EXPECT_EQ(config->max_upstream_event_bytes, 64 << 10);
+  EXPECT_EQ(config->max_stream_chunks, 10);
+}
+
+TEST(ReliabilityFlagsTest, EmptyRetrySetRetriesNoStatus) {
+  absl::StatusOr<ServerConfig> config =
+      ParseServerConfig({"--upstream_retry_on="}, [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->upstream_retry_on.empty());
+}
+
+TEST(ReliabilityFlagsTest, BadValuesNameTheFlag) {
+  for (std::string arg :
+       {"--upstream_max_attempts=0", "--upstream_max_attempts=11", "--upstream_retry_on=200",
+        "--upstream_retry_on=429,abc", "--upstream_idle_timeout=-1s", "--upstream_eject_time=0",
+        "--max_stream_chunks=0", "--max_upstream_event_bytes=12"}) {
+    absl::StatusOr<ServerConfig> config =
+        ParseServerConfig({arg}, [](const std::string&) { return std::nullopt; });
+    ASSERT_FALSE(config.ok()) << arg;
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string flag = arg.substr(0, arg.find('='));
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(flag)) << arg;
+  }
+}
+
+}  // namespace
+}  // namespace seedgate::config

@@ -95,7 +95,7 @@ ErrorInfo BadRequest(const std::string& detail, const std::string& param) {
 
 struct Directives {
   std::optional<int> tokens, reasoning_tokens, delay_ms, first_delay_ms, error, retry_after, after,
-      parallel;
+      parallel, times;
   std::string error_shape;  // string_code reason_phrase empty_param html text bare_message
   std::string fault;        // reset stall_first_byte stall malformed_json truncate error_event
                             // error_chunk
@@ -143,6 +143,7 @@ std::string ApplyDirective(const std::string& key, const std::string& value, Dir
   if (key == "retry_after") return int_field(&d->retry_after, 0, 86400);
   if (key == "after") return int_field(&d->after, 0, kMaxDirectiveTokens);
   if (key == "parallel") return int_field(&d->parallel, 1, 64);
+  if (key == "times") return int_field(&d->times, 0, 1000000);
   if (key == "number_tokens") {
     d->number_tokens = value != "0" && value != "false";
     return "";
@@ -781,6 +782,11 @@ std::string Responder::NewRequestId() {
   return buf;
 }
 
+int Responder::CountScenario(const std::string& scenario) {
+  std::lock_guard<std::mutex> lock(scenarios_mu_);
+  return ++scenario_counts_[scenario];
+}
+
 std::string Responder::NewToolCallId() { return "call_" + std::to_string(++tool_call_seq_); }
 
 Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
@@ -847,6 +853,16 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
   for (const auto& [k, v] : found) {
     std::string err = ApplyDirective(k, v, &directives);
     if (!err.empty()) return fail(BadRequest(err, "messages"));
+  }
+  if (directives.times) {
+    // The same scenario (the same last user message and directives) fails
+    // only its first `times` requests: retries can then succeed.
+    std::string scenario = last_user >= 0 ? messages[last_user].dump() : "";
+    for (const auto& [k, v] : found) scenario += "\n" + k + "=" + v;
+    if (CountScenario(scenario) > *directives.times) {
+      directives.error.reset();
+      directives.fault.clear();
+    }
   }
   if (directives.first_delay_ms)
     plan.first_delay = std::chrono::milliseconds(*directives.first_delay_ms);
@@ -1351,6 +1367,8 @@ stripped from the prompt before answering. Unknown keys/values -> 400.
   tool_calls=whole|fragments   streamed tool call arguments in one delta / in
                       fragments of a few characters (default fragments)
   parallel=N          N tool calls (unless parallel_tool_calls is false)
+  times=N             error= and fault= apply to the first N requests of this
+                      scenario (same last user message) only; later ones succeed
 )";
 }
 
