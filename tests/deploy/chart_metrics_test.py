@@ -54,10 +54,18 @@ def run_seedgate(binary, args, scrape=False):
             proc.wait(timeout=30)
 
 
+def has_client_auth(binary):
+    """Whether this build has issue #7's client authentication (and refuses to start without)."""
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    return "--client_auth=" in help_text
+
+
 def scrape_real_seedgate(binary):
     """{metric sample name: {label: set of values}} from a real seedgate's /metrics."""
-    text = run_seedgate(binary, ["--listen", "127.0.0.1:0", "--metrics_listen", "127.0.0.1:0"],
-                        scrape=True)
+    args = ["--listen", "127.0.0.1:0", "--metrics_listen", "127.0.0.1:0"]
+    if has_client_auth(binary):
+        args.append("--client_auth=none")
+    text = run_seedgate(binary, args, scrape=True)
     series = {}
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():
@@ -192,27 +200,46 @@ class ChartMetricsTest(unittest.TestCase):
                        "seedgate_rpcs_in_flight"):
             self.assertIn(metric, used)
 
-    def test_chart_flags_start_todays_seedgate(self):
-        # The flags the chart passes (without the issue #7 values) are accepted by this build:
-        # the Deployment's args run the real binary, on loopback ports, with a key file.
+    def test_chart_flags_start_seedgate(self):
+        # The Deployment's args start the real binary (on loopback ports, with the mounted files
+        # made here). A build with issue #7 (--client_auth in --help) also gets the chart's
+        # client-auth and TLS flags, which it requires; an older one gets none of them.
+        binary = os.environ["SEEDGATE_BIN"]
+        security = has_client_auth(binary)
+        cases = [{}, {"secret": {"existingSecret": "keys"}},
+                 {"config": {"allowUnknownModels": True, "upstreamHttpVersion": "1.1",
+                             "maxConnectionAge": "1h30m", "maxRequestBytes": "8MiB"},
+                  "shutdown": {"graceSeconds": 45}}]
+        if security:
+            cases = [dict(c, clientAuth={"mode": "none"}) for c in cases]
+            cases += [{"secret": {"existingSecret": "keys"}, "clientAuth": {"mode": "tokens"}},
+                      {"secret": {"existingSecret": "keys"}, "clientAuth": {"mode": "mtls"},
+                       "tls": {"enabled": True, "secretName": "tls",
+                               "clientCa": {"secretName": "ca", "key": "ca.crt"}}}]
         with tempfile.TemporaryDirectory() as d:
-            key_file = os.path.join(d, "api-key")
-            with open(key_file, "w") as f:
-                f.write("sk-chart-test-key\n")
-            for values in ({}, {"secret": {"existingSecret": "keys"}},
-                           {"config": {"allowUnknownModels": True, "upstreamHttpVersion": "1.1",
-                                       "maxConnectionAge": "1h30m", "maxRequestBytes": "8MiB"},
-                            "shutdown": {"graceSeconds": 45}}):
+            files = {"api-key": "sk-chart-test-key\n",
+                     "client-tokens": "billing tok-chart-test-0123456789\n"}
+            for name, text in files.items():
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            if security:
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                "-subj", "/CN=localhost", "-keyout", os.path.join(d, "tls.key"),
+                                "-out", os.path.join(d, "tls.crt")], check=True, capture_output=True)
+                with open(os.path.join(d, "tls.crt")) as src, open(os.path.join(d, "ca.crt"), "w") as dst:
+                    dst.write(src.read())
+            for values in cases:
                 with self.subTest(values=values):
                     args = []
                     for arg in render(values).container()["args"]:
-                        name = arg.split("=", 1)[0]
+                        name, _, value = arg.partition("=")
                         if name in ("--listen", "--metrics_listen"):
-                            arg = f"{name}=127.0.0.1:0"
-                        elif name == "--api_key_file":
-                            arg = f"{name}={key_file}"
-                        args.append(arg)
-                    run_seedgate(os.environ["SEEDGATE_BIN"], args)
+                            value = "127.0.0.1:0"
+                        elif value.startswith("/etc/seedgate/"):
+                            value = os.path.join(d, os.path.basename(value))
+                            self.assertTrue(os.path.exists(value), f"{arg}: no such test file")
+                        args.append(f"{name}={value}")
+                    run_seedgate(binary, args)
 
     def test_query_parser_finds_metrics_and_labels(self):
         q = Query('histogram_quantile(0.95, sum by (le, model) (rate(seedgate_time_to_first_token_seconds_bucket'

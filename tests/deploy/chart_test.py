@@ -306,10 +306,19 @@ class ChartTest(unittest.TestCase):
             with self.subTest(set=s):
                 self.assertIsInstance(results[s], RenderError, "helm accepted it")
                 self.assertIn(mention, str(results[s]))
-        with self.assertRaises(RenderError) as cm:
-            render({"secret": {"existingSecret": "keys", "apiKey": "sk-1"}})
-        self.assertIn("existingSecret", str(cm.exception))
-        self.assertNotIn("sk-1", str(cm.exception))
+        # Errors about secret values never show the value.
+        for values, mention, secret in (
+                ({"secret": {"existingSecret": "keys", "apiKey": "sk-1"}}, "existingSecret", "sk-1"),
+                ({"secret": {"apiKey": "sk-with space-PLAINTEXT"}}, "secret.apiKey", "PLAINTEXT"),
+                ({"secret": {"clientTokens": [{"name": "billing", "token": "short-PLAINTEXT"}]},
+                  "clientAuth": {"mode": "tokens"}}, "clientTokens[0].token (client billing)", "PLAINTEXT"),
+                ({"secret": {"clientTokens": [{"name": "billing", "token": "tok#-PLAINTEXT-0123456789"}]},
+                  "clientAuth": {"mode": "tokens"}}, "clientTokens[0].token", "PLAINTEXT")):
+            with self.subTest(values=values):
+                with self.assertRaises(RenderError) as cm:
+                    render(values)
+                self.assertIn(mention, str(cm.exception))
+                self.assertNotIn(secret, str(cm.exception))
 
     def test_readme_commands_render(self):
         # Every `helm install/upgrade ... --set k=v` of the README's "Deploy to Kubernetes" renders.

@@ -165,6 +165,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and .Values.secret.clientTokens (ne .Values.clientAuth.mode "tokens") }}
 {{- fail "secret.clientTokens is set but clientAuth.mode is not \"tokens\": the tokens would not be used" }}
 {{- end }}
+{{- /* Secret values: checked here and not in the schema, whose errors print the value. */}}
+{{- if and .Values.secret.apiKey (not (regexMatch "^[!-~]+$" .Values.secret.apiKey)) }}
+{{- fail "secret.apiKey holds spaces, line breaks or non-ASCII characters (value not shown): expected only the key" }}
+{{- end }}
+{{- range $i, $client := .Values.secret.clientTokens }}
+{{- if not (regexMatch "^[!-\"$-~]{16,}$" (toString $client.token)) }}
+{{- fail (printf "secret.clientTokens[%d].token (client %s) must be at least 16 printable characters without spaces or '#' (value not shown)" $i (toString $client.name)) }}
+{{- end }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}
