@@ -4,7 +4,9 @@ Shared by the chart tests (tests/deploy/*_test.py). Paths come from the environm
 tests/deploy/CMakeLists.txt sets: SEEDGATE_HELM (helm binary), SEEDGATE_CHART (helm/seedgate).
 """
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -16,6 +18,15 @@ RELEASE = "prod"
 NAMESPACE = "llm"
 
 
+# helm keeps caches and settings under $HOME; the tests use a directory of their own.
+_HELM_HOME = tempfile.mkdtemp(prefix="seedgate-helm-")
+_HELM_ENV = dict(os.environ,
+                 HELM_CACHE_HOME=os.path.join(_HELM_HOME, "cache"),
+                 HELM_CONFIG_HOME=os.path.join(_HELM_HOME, "config"),
+                 HELM_DATA_HOME=os.path.join(_HELM_HOME, "data"))
+atexit.register(shutil.rmtree, _HELM_HOME, ignore_errors=True)
+
+
 class RenderError(Exception):
     """helm refused the values; str() is helm's message."""
 
@@ -24,7 +35,7 @@ def helm(*args):
     """Runs helm; returns (exit code, stdout, stderr)."""
     if not os.access(HELM, os.X_OK):
         raise RuntimeError(f"helm not found at {HELM!r} (scripts/install-deps.sh --test installs it)")
-    proc = subprocess.run([HELM, *args], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([HELM, *args], capture_output=True, text=True, timeout=60, env=_HELM_ENV)
     return proc.returncode, proc.stdout, proc.stderr
 
 
