@@ -38,22 +38,24 @@ inline constexpr std::array<absl::string_view, 17> kCodeNames = {
     "DATA_LOSS", "UNAUTHENTICATED"};
 
 // Error types: the upstream reference's, then seedgate's own kinds.
-inline constexpr std::array<absl::string_view, 20> kErrorTypes = {
+inline constexpr std::array<absl::string_view, 22> kErrorTypes = {
     // Reported by the upstream (ErrorInfo domain "evolink.ai").
     "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
     "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
     "upstream_error", "service_unavailable_error",
     // seedgate's own.
-    "validation",                   // the request broke a rule; no upstream call
-    "deadline",                     // the caller's deadline expired
-    "cancelled",                    // the caller cancelled
-    "transport",                    // the upstream could not be reached or the connection broke
-    "timeout",                      // --request_timeout expired
-    "truncated_stream",             // the upstream ended a stream without [DONE]
-    "malformed_upstream_response",  // the upstream sent something unreadable
-    "unauthenticated",              // the caller is not allowed in
-    "overloaded",                   // --max_concurrent_rpcs reached
-    "other"};                       // anything not above
+    "validation",      // the request broke a rule; no upstream call
+    "deadline",        // the caller's deadline expired
+    "cancelled",       // the caller cancelled
+    "transport",       // the upstream could not be reached or the connection broke
+    "timeout",         // --request_timeout, --upstream_first_byte_timeout or _idle_timeout
+    "upstream_limit",  // the upstream sent more than a --max_upstream_* / --max_stream_chunks limit
+    "shutting_down",   // --shutdown_grace ran out before the call ended
+    "truncated_stream",                      // the upstream ended a stream without [DONE]
+    "malformed_upstream_response",           // the upstream sent something unreadable
+    "unauthenticated",                       // the caller is not allowed in
+    "overloaded",                            // --max_concurrent_rpcs reached
+    "other"};                                // anything not above
 int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
 
 // The error type of a failed call, from its code and google.rpc.ErrorInfo.

@@ -296,6 +296,9 @@ TEST(StreamTimeoutTest, SilenceMidStreamHitsTheIdleTimeout) {
   EXPECT_EQ(stream.status.error_code(), grpc::StatusCode::UNAVAILABLE);
   Details details = DecodeDetails(stream.status);
   EXPECT_EQ(details.error_info.reason(), "UPSTREAM_IDLE_TIMEOUT");
+  EXPECT_EQ(Metric(*stack, "seedgate_errors_total",
+                   {{"model", "doubao-seed-2.0-pro"}, {"type", "timeout"}}),
+            1);
   EXPECT_EQ(details.error_info.metadata().at("chunks_delivered"),
             std::to_string(stream.chunks.size()));
   ExpectNumberedOnce(stream.content, 2);
@@ -337,6 +340,9 @@ TEST(UpstreamLimitTest, TooManyChunksEndTheStream) {
   Details details = DecodeDetails(stream.status);
   EXPECT_EQ(details.error_info.reason(), "UPSTREAM_LIMIT_EXCEEDED");
   EXPECT_EQ(details.error_info.metadata().at("limit"), "max_stream_chunks");
+  EXPECT_EQ(Metric(*stack, "seedgate_errors_total",
+                   {{"model", "doubao-seed-2.0-pro"}, {"type", "upstream_limit"}}),
+            1);
   EXPECT_EQ(stream.chunks.size(), 5u);
   EXPECT_TRUE(stack->emulator->WaitFor(
       [](const fake_upstream::EmulatorStats& s) { return s.streams_aborted_by_client == 1; },
