@@ -81,8 +81,11 @@ for stage in "${stages[@]}"; do
     tsan)
       echo "== sanitizers: ThreadSanitizer, tests labelled concurrency (build-tsan/)"
       configure build-tsan thread
-      cmake --build build-tsan -j "$jobs"
-      run_ctest build-tsan tsan -L concurrency
+      cmake --build build-tsan -j "$jobs" --target concurrency_tests
+      # Left out: the one test that bounds a latency (neighbours of a paused
+      # 20 MB stream answered within 2.5 s); under TSan's slowdown it measures
+      # the sanitizer. It runs in the normal and the ASan pass.
+      run_ctest build-tsan tsan -L concurrency -E '^Http2Test\.PausedStreamDoesNotHoldUpItsConnection$'
       ;;
     *) echo "usage: $0 [asan|tsan]..." >&2; exit 2 ;;
   esac

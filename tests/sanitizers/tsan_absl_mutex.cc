@@ -58,14 +58,23 @@ Fn RealAbsl(const char* tail) {
   return reinterpret_cast<Fn>(symbol);
 }
 
-// Around a condition-variable wait: the mutex is released, then held again.
-void AnnotateReleased(absl::Mutex* mu) {
-  __tsan_mutex_pre_unlock(mu, 0);
-  __tsan_mutex_post_unlock(mu, 0);
-}
-void AnnotateReacquired(absl::Mutex* mu) {
-  __tsan_mutex_pre_lock(mu, 0);
-  __tsan_mutex_post_lock(mu, 0, 0);
+// Abseil calls its own entry points too (CondVar::WaitWithTimeout calls
+// WaitWithDeadline): only the outermost call of a thread is annotated.
+thread_local int wait_depth = 0;
+
+// A condition-variable wait: the mutex is released, then held again.
+template <typename Wait>
+auto AnnotatedWait(absl::Mutex* mu, Wait wait) {
+  if (wait_depth++ == 0) {
+    __tsan_mutex_pre_unlock(mu, 0);
+    __tsan_mutex_post_unlock(mu, 0);
+  }
+  auto result = wait();
+  if (--wait_depth == 0) {
+    __tsan_mutex_pre_lock(mu, 0);
+    __tsan_mutex_post_lock(mu, 0, 0);
+  }
+  return result;
 }
 
 }  // namespace
@@ -128,27 +137,22 @@ void Mutex::ReaderUnlock() {
 
 void CondVar::Wait(Mutex* mu) {
   static const auto real = RealAbsl<void (*)(CondVar*, Mutex*)>("7CondVar4WaitEPNS0_5MutexE");
-  AnnotateReleased(mu);
-  real(this, mu);
-  AnnotateReacquired(mu);
+  AnnotatedWait(mu, [&] {
+    real(this, mu);
+    return true;
+  });
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, Duration timeout) {
   static const auto real = RealAbsl<bool (*)(CondVar*, Mutex*, Duration)>(
       "7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
-  AnnotateReleased(mu);
-  bool timed_out = real(this, mu, timeout);
-  AnnotateReacquired(mu);
-  return timed_out;
+  return AnnotatedWait(mu, [&] { return real(this, mu, timeout); });
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, Time deadline) {
   static const auto real = RealAbsl<bool (*)(CondVar*, Mutex*, Time)>(
       "7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
-  AnnotateReleased(mu);
-  bool timed_out = real(this, mu, deadline);
-  AnnotateReacquired(mu);
-  return timed_out;
+  return AnnotatedWait(mu, [&] { return real(this, mu, deadline); });
 }
 
 ABSL_NAMESPACE_END
