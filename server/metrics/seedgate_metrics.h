@@ -10,7 +10,10 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "server/metrics/labels.h"
 
 namespace seedgate::metrics {
@@ -68,6 +71,15 @@ class SeedgateMetrics : public prometheus::Collectable {
   }
   prometheus::Counter& upstream_retries(int reason) { return *upstream_retries_[reason]; }
 
+  // The series of one client (label `client`), created on its first RPC;
+  // see kMaxClientLabels. Takes a lock: call once per RPC, not per chunk.
+  struct ClientSeries {
+    std::array<prometheus::Counter*, kCodes> rpcs{};
+    std::array<prometheus::Counter*, kQuotaLimits.size()> quota_rejections{};
+    prometheus::Counter* tokens = nullptr;  // prompt + completion
+  };
+  ClientSeries& client(absl::string_view name);
+
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
 
@@ -86,6 +98,12 @@ class SeedgateMetrics : public prometheus::Collectable {
   std::array<std::array<prometheus::Histogram*, kClasses>, kModels> upstream_duration_{};
   std::array<std::array<prometheus::Counter*, kClasses>, kModels> upstream_attempts_{};
   std::array<prometheus::Counter*, kRetryReasons.size()> upstream_retries_{};
+  prometheus::Family<prometheus::Counter>* client_rpcs_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_quota_rejections_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_tokens_ = nullptr;
+  absl::Mutex clients_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<ClientSeries>> clients_
+      ABSL_GUARDED_BY(clients_mu_);
 };
 
 }  // namespace seedgate::metrics
