@@ -49,6 +49,12 @@ int main(int argc, char** argv) {
                  "(or a service mesh that adds it)\n");
   }
 
+  if (config->upstream_insecure_skip_verify) {
+    std::fprintf(stderr,
+                 "seedgate: WARNING: --upstream_insecure_skip_verify: the upstream's TLS "
+                 "certificate is NOT verified; for tests only\n");
+  }
+
   // Signals go to one waiting thread, not to whichever thread is running.
   sigset_t signals;
   sigemptyset(&signals);
