@@ -740,7 +740,11 @@ std::string UsageText() {
       "The upstream API key is read from EVOLINK_API_KEY or, when that is unset or empty,\n"
       "from the file named by --api_key_file. It is never taken from the command line,\n"
       "where it would show in `ps`. With no key, seedgate runs against the bundled\n"
-      "emulator unless --require_api_key is set.\n"
+      "emulator unless --require_api_key is set; --api_key_file is reloaded when it changes.\n"
+      "\n"
+      "seedgate refuses to start without client authentication: give --client_tokens_file\n"
+      "(bearer tokens), --tls_client_ca with --tls_cert/--tls_key (mutual TLS), or\n"
+      "--client_auth=none (anyone may call; local demo only).\n"
       "\n"
       "Flags:\n";
   for (const Flag& flag : Flags()) {

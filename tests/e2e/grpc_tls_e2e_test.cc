@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "tests/e2e/stack.h"
+#include "tests/support/temp_file.h"
 #include "tests/support/tls_cert.h"
 
 namespace seedgate::testing {
@@ -40,8 +41,9 @@ class GrpcTlsTest : public ::testing::Test {
     server_cert_ = MakeSignedCert(ca_, "localhost");
   }
 
-  std::unique_ptr<Stack> Start(bool mutual) {
+  std::unique_ptr<Stack> Start(bool mutual, const std::string& access_log = "off") {
     config::ServerConfig config;
+    config.access_log = access_log;
     config.tls_cert = server_cert_.cert_file;
     config.tls_key = server_cert_.key_file;
     if (mutual) {
@@ -67,14 +69,22 @@ TEST_F(GrpcTlsTest, TlsServesATrustingClientAndRefusesPlaintext) {
   EXPECT_EQ(stack->emulator->stats().requests, 1);
 }
 
-TEST_F(GrpcTlsTest, MutualTlsServesACertifiedClient) {
-  auto stack = Start(/*mutual=*/true);
+TEST_F(GrpcTlsTest, MutualTlsServesACertifiedClientNamedByItsCertificate) {
+  const std::string log_file = WriteTempFile("");
+  auto stack = Start(/*mutual=*/true, log_file);
   ASSERT_NE(stack, nullptr);
   TlsFiles client = MakeSignedCert(ca_, "billing");
   auto stub = TlsStub(*stack, ca_, &client);
   grpc::Status status = Call(*stub);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(stack->emulator->stats().requests, 1);
+  std::string log;
+  for (int i = 0; i < 500 && log.empty(); ++i) {
+    log = ReadWholeFile(log_file);
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(absl::StrContains(log, R"("client":"billing")")) << log;
+  std::remove(log_file.c_str());
 }
 
 TEST_F(GrpcTlsTest, MutualTlsRefusesAClientWithoutACertificateOrWithAForeignOne) {
