@@ -13,7 +13,7 @@ namespace {
 // A stub over TLS to the stack's port, trusting `ca`, presenting `client`
 // when given.
 std::unique_ptr<v1::ChatService::Stub> TlsStub(const Stack& stack, const TlsFiles& ca,
-                                               const TlsFiles* client) {
+                                               const TlsFiles* client, int fresh_channel = 0) {
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = ReadFileOrDie(ca.cert_file);
   if (client != nullptr) {
@@ -22,6 +22,9 @@ std::unique_ptr<v1::ChatService::Stub> TlsStub(const Stack& stack, const TlsFile
   }
   grpc::ChannelArguments args;
   args.SetSslTargetNameOverride("localhost");
+  // Channels with equal arguments share connections; a distinct one forces a
+  // new handshake.
+  args.SetInt("seedgate.test.fresh_channel", fresh_channel);
   auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(stack.server->port()),
                                            grpc::SslCredentials(options), args);
   return v1::ChatService::NewStub(channel);
@@ -43,6 +46,7 @@ class GrpcTlsTest : public ::testing::Test {
 
   std::unique_ptr<Stack> Start(bool mutual, const std::string& access_log = "off") {
     config::ServerConfig config;
+    config.credentials_poll_interval = absl::Seconds(1);
     config.access_log = access_log;
     config.tls_cert = server_cert_.cert_file;
     config.tls_key = server_cert_.key_file;
@@ -100,6 +104,24 @@ TEST_F(GrpcTlsTest, MutualTlsRefusesAClientWithoutACertificateOrWithAForeignOne)
   status = Call(*foreign_stub);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_EQ(stack->emulator->stats().requests, 0);
+}
+
+TEST_F(GrpcTlsTest, ARenewedCertificateIsServedWithoutARestart) {
+  auto stack = Start(/*mutual=*/false);
+  ASSERT_NE(stack, nullptr);
+  TlsFiles new_ca = MakeCa("renewed-ca");
+  TlsFiles renewed = MakeSignedCert(new_ca, "localhost");
+  EXPECT_EQ(Call(*TlsStub(*stack, new_ca, nullptr, 1)).error_code(), grpc::StatusCode::UNAVAILABLE)
+      << "not trusted before the renewal";
+  ASSERT_EQ(std::rename(renewed.key_file.c_str(), server_cert_.key_file.c_str()), 0);
+  ASSERT_EQ(std::rename(renewed.cert_file.c_str(), server_cert_.cert_file.c_str()), 0);
+  grpc::Status status;
+  for (int i = 2; i < 60; ++i) {  // gRPC checks the files every second here
+    status = Call(*TlsStub(*stack, new_ca, nullptr, i));
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
 TEST_F(GrpcTlsTest, AKeyThatDoesNotMatchItsCertificateStopsStartUp) {
