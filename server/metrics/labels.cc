@@ -52,6 +52,7 @@ int ErrorTypeOf(const absl::Status& status) {
     if (reason == "MALFORMED_UPSTREAM_RESPONSE") return Type("malformed_upstream_response");
     if (reason == "UNAUTHENTICATED") return Type("unauthenticated");
     if (reason == "TOO_MANY_RPCS") return Type("overloaded");
+    if (reason == "CLIENT_QUOTA_EXCEEDED") return Type("client_quota");
   }
   switch (status.code()) {
     case absl::StatusCode::kCancelled:

@@ -38,7 +38,7 @@ inline constexpr std::array<absl::string_view, 17> kCodeNames = {
     "DATA_LOSS", "UNAUTHENTICATED"};
 
 // Error types: the upstream reference's, then seedgate's own kinds.
-inline constexpr std::array<absl::string_view, 22> kErrorTypes = {
+inline constexpr std::array<absl::string_view, 23> kErrorTypes = {
     // Reported by the upstream (ErrorInfo domain "evolink.ai").
     "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
     "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
@@ -55,6 +55,7 @@ inline constexpr std::array<absl::string_view, 22> kErrorTypes = {
     "malformed_upstream_response",           // the upstream sent something unreadable
     "unauthenticated",                       // the caller is not allowed in
     "overloaded",                            // --max_concurrent_rpcs reached
+    "client_quota",                          // the caller is past one of its limits
     "other"};                                // anything not above
 int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
 
@@ -70,6 +71,16 @@ int StatusClassIndex(int http_status, bool transport_error, bool cancelled);
 // In the order of upstream::RetryReason.
 inline constexpr std::array<absl::string_view, 4> kRetryReasons = {
     "connect_failure", "connection_lost", "rate_limited", "server_error"};
+
+// Per-client limits (--client_requests_per_minute and the like).
+inline constexpr std::array<absl::string_view, 3> kQuotaLimits = {
+    "requests_per_minute", "concurrent_streams", "tokens_per_minute"};
+
+// Client names become label values only up to this many distinct names (the
+// tokens file's are known; mTLS names come from certificates); later names
+// are counted as "other". Callers not authenticated count as
+// "unauthenticated".
+inline constexpr size_t kMaxClientLabels = 100;
 
 // Token kinds of the upstream's usage.
 inline constexpr std::array<absl::string_view, 4> kTokenTypes = {"prompt", "completion",

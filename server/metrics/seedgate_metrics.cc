@@ -127,11 +127,48 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
   for (size_t reason = 0; reason < kRetryReasons.size(); ++reason) {
     upstream_retries_[reason] = &retries.Add({{"reason", S(kRetryReasons[reason])}});
   }
+  client_rpcs_ = &prometheus::BuildCounter()
+                      .Name("seedgate_client_rpcs_total")
+                      .Help("Finished RPCs by client and gRPC status code.")
+                      .Register(*registry_);
+  client_quota_rejections_ = &prometheus::BuildCounter()
+                                  .Name("seedgate_client_quota_rejections_total")
+                                  .Help(
+                                      "RPCs refused because a client was past a limit, by "
+                                      "client and limit.")
+                                  .Register(*registry_);
+  client_tokens_ = &prometheus::BuildCounter()
+                        .Name("seedgate_client_tokens_total")
+                        .Help("Upstream tokens (prompt + completion) by client.")
+                        .Register(*registry_);
   open_transfers_ = &prometheus::BuildGauge()
                          .Name("seedgate_upstream_transfers_open")
                          .Help("Upstream HTTP requests in progress.")
                          .Register(*registry_)
                          .Add({});
+}
+
+SeedgateMetrics::ClientSeries& SeedgateMetrics::client(absl::string_view name) {
+  absl::MutexLock lock(&clients_mu_);
+  auto it = clients_.find(name);
+  if (it != clients_.end()) return *it->second;
+  // Past the cap every new name shares "other" (itself one more entry).
+  const std::string label =
+      clients_.size() < kMaxClientLabels || name == "other" ? std::string(name) : "other";
+  if (label != name) {
+    it = clients_.find(label);
+    if (it != clients_.end()) return *it->second;
+  }
+  auto series = std::make_unique<ClientSeries>();
+  for (size_t code = 0; code < kCodes; ++code) {
+    series->rpcs[code] = &client_rpcs_->Add({{"client", label}, {"code", S(kCodeNames[code])}});
+  }
+  for (size_t limit = 0; limit < kQuotaLimits.size(); ++limit) {
+    series->quota_rejections[limit] =
+        &client_quota_rejections_->Add({{"client", label}, {"limit", S(kQuotaLimits[limit])}});
+  }
+  series->tokens = &client_tokens_->Add({{"client", label}});
+  return *clients_.emplace(label, std::move(series)).first->second;
 }
 
 const prometheus::Histogram::BucketBoundaries& SeedgateMetrics::chunk_gap_buckets() {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "server/metrics/labels.h"
 
 namespace seedgate::metrics {
@@ -77,6 +79,15 @@ class SeedgateMetrics : public prometheus::Collectable {
   // Base URL `index` (of AddBaseUrls) was taken out of rotation.
   prometheus::Counter& upstream_ejections(size_t index) { return *upstream_ejections_.at(index); }
 
+  // The series of one client (label `client`), created on its first RPC;
+  // see kMaxClientLabels. Takes a lock: call once per RPC, not per chunk.
+  struct ClientSeries {
+    std::array<prometheus::Counter*, kCodes> rpcs{};
+    std::array<prometheus::Counter*, kQuotaLimits.size()> quota_rejections{};
+    prometheus::Counter* tokens = nullptr;  // prompt + completion
+  };
+  ClientSeries& client(absl::string_view name);
+
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
 
@@ -98,6 +109,12 @@ class SeedgateMetrics : public prometheus::Collectable {
   std::function<bool(size_t)> ejected_source_;
   std::vector<prometheus::Gauge*> base_url_ejected_;
   std::vector<prometheus::Counter*> upstream_ejections_;
+  prometheus::Family<prometheus::Counter>* client_rpcs_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_quota_rejections_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_tokens_ = nullptr;
+  absl::Mutex clients_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<ClientSeries>> clients_
+      ABSL_GUARDED_BY(clients_mu_);
 };
 
 }  // namespace seedgate::metrics

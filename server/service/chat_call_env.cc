@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "server/service/grpc_status.h"
 #include "server/translate/request_json.h"
 #include "server/translate/request_validation.h"
 
@@ -23,6 +24,20 @@ bool IsMultimodal(const v1::CreateChatCompletionRequest& request) {
     }
   }
   return false;
+}
+
+absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& context,
+                                const ChatCallEnv& env) {
+  if (env.auth == nullptr) return Caller{"anonymous", {}};
+  return env.auth->Authenticate(context);
+}
+
+grpc::Status ToCallerStatus(const absl::Status& status, const ChatCallEnv& env) {
+  if (status.ok()) return grpc::Status::OK;
+  if (env.upstream_key == nullptr) return ToGrpcStatus(status, env.secrets);
+  std::vector<std::string> secrets = env.upstream_key->EveryKey();
+  secrets.insert(secrets.end(), env.secrets.begin(), env.secrets.end());
+  return ToGrpcStatus(status, secrets);
 }
 
 absl::Time RpcDeadline(const grpc::CallbackServerContext& context) {

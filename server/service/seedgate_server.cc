@@ -7,12 +7,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <limits>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/service/server_credentials.h"
 
 namespace seedgate::service {
 namespace {
@@ -32,6 +36,10 @@ int ClampedMs(absl::Duration duration) {
 absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     const config::ServerConfig& config) {
   std::unique_ptr<SeedgateServer> server(new SeedgateServer());
+  // Before anything listens: a server that would let anyone in does not start.
+  auto auth = ClientAuthenticator::Create(config);
+  if (!auth.ok()) return auth.status();
+  server->auth_ = *std::move(auth);
   server->loop_ = std::make_unique<upstream::CurlLoop>();
   server->metrics_ = std::make_shared<metrics::SeedgateMetrics>();
   server->metrics_->set_open_transfers_source(
@@ -42,9 +50,26 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     server->metrics_endpoint_ = *std::move(endpoint);
   }
 
+  if (config.access_log != "off") {
+    auto access_log = metrics::AccessLog::Open(config.access_log, config.log_content);
+    if (!access_log.ok()) return access_log.status();
+    server->access_log_ = *std::move(access_log);
+  }
+  // The client label's values known at start-up get their series now, so
+  // that a scrape shows them before their first call.
+  server->metrics_->client("unauthenticated");
+  if (server->auth_->mode() == ClientAuthenticator::Mode::kNone) {
+    server->metrics_->client("anonymous");
+  } else if (TokenStore* tokens = server->auth_->tokens()) {
+    for (const std::string& name : tokens->current()->names()) server->metrics_->client(name);
+  }
+
   upstream::ChatClientOptions client_options;
   client_options.base_urls = config.upstream_base_urls;
   client_options.api_key = config.api_key;
+  server->upstream_key_ = std::make_unique<UpstreamKey>(config.api_key);
+  client_options.api_key_source = [key = server->upstream_key_.get()] { return key->Get(); };
+  client_options.insecure_skip_verify = config.upstream_insecure_skip_verify;
   client_options.ca_file = config.upstream_ca_file;
   client_options.http2 = config.upstream_http_version != "1.1";
   client_options.connect_timeout = config.connect_timeout;
@@ -75,8 +100,13 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   env.metrics = server->metrics_.get();
   server->admission_ = std::make_unique<Admission>(config.max_concurrent_rpcs);
   env.admission = server->admission_.get();
+  env.auth = server->auth_.get();
+  server->quotas_ = std::make_unique<ClientQuotas>(server->metrics_.get(), config.quota_period);
+  env.quotas = server->quotas_.get();
+  env.access_log = server->access_log_.get();
   env.allow_unknown_models = config.allow_unknown_models;
-  env.secrets = {config.api_key};
+  env.upstream_key = server->upstream_key_.get();
+  server->StartWatchingFiles(config);
   server->service_ = std::make_unique<ChatService>(std::move(env));
 
   // Linking the descriptor in lets reflection describe the health service.
@@ -92,7 +122,9 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ClampedMs(config.max_connection_age));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                              ClampedMs(config.shutdown_grace));
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  auto credentials = MakeServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(config.listen, *credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
@@ -103,8 +135,40 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   return server;
 }
 
+void SeedgateServer::StartWatchingFiles(const config::ServerConfig& config) {
+  watcher_ = std::make_unique<FileWatcher>(config.credentials_poll_interval);
+  if (TokenStore* tokens = auth_->tokens()) {
+    watcher_->Watch(tokens->path(), [tokens, metrics = metrics_.get()] {
+      absl::Status reloaded = tokens->Reload();
+      if (!reloaded.ok()) {
+        std::fprintf(stderr, "seedgate: %s; the clients loaded before stay in force\n",
+                     std::string(reloaded.message()).c_str());
+        return;
+      }
+      std::vector<std::string> names = tokens->current()->names();
+      for (const std::string& name : names) metrics->client(name);
+      std::fprintf(stderr, "seedgate: reloaded %s: %zu clients\n", tokens->path().c_str(),
+                   names.size());
+    });
+  }
+  if (config.api_key_from_file) {
+    watcher_->Watch(config.api_key_file, [path = config.api_key_file, key = upstream_key_.get()] {
+      absl::StatusOr<std::string> fresh = config::ReadApiKeyFile(path);
+      if (!fresh.ok()) {
+        std::fprintf(stderr, "seedgate: %s; the key loaded before stays in use\n",
+                     std::string(fresh.status().message()).c_str());
+        return;
+      }
+      key->Set(*std::move(fresh));
+      std::fprintf(stderr, "seedgate: reloaded the upstream key from %s\n", path.c_str());
+    });
+  }
+  watcher_->Start();
+}
+
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+  watcher_.reset();
   // The metrics endpoint reads the loop and the client at scrape time: it
   // goes first. Timers post to the loop: they stop before it. The loop's
   // thread stops before the client its transfers refer to goes.

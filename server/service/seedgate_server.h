@@ -7,9 +7,12 @@
 
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
+#include "server/metrics/access_log.h"
 #include "server/metrics/metrics_endpoint.h"
 #include "server/metrics/seedgate_metrics.h"
 #include "server/service/chat_service.h"
+#include "server/service/file_watcher.h"
+#include "server/service/upstream_key.h"
 #include "server/upstream/chat_client.h"
 #include "server/upstream/curl_loop.h"
 
@@ -38,13 +41,20 @@ class SeedgateServer {
 
  private:
   SeedgateServer() = default;
+  // Reloads the tokens and API key files when they change.
+  void StartWatchingFiles(const config::ServerConfig& config);
 
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;
+  std::unique_ptr<metrics::AccessLog> access_log_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<upstream::CurlLoop> loop_;
   std::unique_ptr<upstream::TimerQueue> timers_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<Admission> admission_;
+  std::unique_ptr<ClientAuthenticator> auth_;
+  std::unique_ptr<ClientQuotas> quotas_;
+  std::unique_ptr<UpstreamKey> upstream_key_;
+  std::unique_ptr<FileWatcher> watcher_;
   std::unique_ptr<ChatService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -15,7 +15,23 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
                    const ChatCallEnv& env)
       : env_(env),
         deadline_(RpcDeadline(*context)),
-        recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model()) {
+        recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model(),
+                  env.access_log) {
+    absl::StatusOr<Caller> caller = Identify(*context, env_);
+    if (!caller.ok()) {
+      FinishWith(caller.status());
+      return;
+    }
+    recorder_.SetClient(caller->name);
+    if (env_.quotas != nullptr) {
+      absl::Status allowed = env_.quotas->Admit(*caller, /*stream=*/false);
+      if (!allowed.ok()) {
+        FinishWith(allowed);
+        return;
+      }
+      caller_ = *std::move(caller);
+      quota_held_ = true;
+    }
     if (env_.admission != nullptr) {
       absl::Status admitted = env_.admission->Enter();
       if (!admitted.ok()) {
@@ -29,6 +45,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
       FinishWith(body.status());
       return;
     }
+    if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
     upstream::CallOptions call;
@@ -43,6 +60,11 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
                                     }
                                     *response = *std::move(result);
                                     if (response->has_usage()) recorder_.OnUsage(response->usage());
+                                    if (recorder_.wants_content()) {
+                                      for (const auto& choice : response->choices()) {
+                                        recorder_.AddResponseContent(choice.message().content());
+                                      }
+                                    }
                                     FinishWith(absl::OkStatus());
                                   });
   }
@@ -53,13 +75,22 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
 
   void OnDone() override {
     if (admitted_) env_.admission->Leave();
+    SettleQuota();
     delete this;
   }
 
  private:
   void FinishWith(const absl::Status& status) {
     recorder_.Finish(status, deadline_);
-    Finish(ToGrpcStatus(status, env_.secrets));
+    // Before the caller hears the end: its next call sees the tokens charged.
+    SettleQuota();
+    Finish(ToCallerStatus(status, env_));
+  }
+
+  void SettleQuota() {
+    if (!quota_held_) return;
+    quota_held_ = false;
+    env_.quotas->Done(caller_, /*stream=*/false, recorder_.total_tokens());
   }
 
   const ChatCallEnv& env_;
@@ -67,6 +98,8 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   metrics::RpcRecorder recorder_;
   std::shared_ptr<upstream::ChatCall> call_;
   bool admitted_ = false;
+  Caller caller_;
+  bool quota_held_ = false;
 };
 
 }  // namespace

@@ -235,6 +235,10 @@ class UpstreamCall final : public ChatCall,
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!options_.ca_file.empty())
       curl_easy_setopt(easy_, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (options_.insecure_skip_verify) {
+      curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
     curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
@@ -335,7 +339,9 @@ class UpstreamCall final : public ChatCall,
 
   curl_slist* headers() {
     if (headers_ == nullptr) {
-      std::string auth = absl::StrCat("Authorization: Bearer ", options_.api_key);
+      std::string auth =
+          absl::StrCat("Authorization: Bearer ",
+                       options_.api_key_source ? options_.api_key_source() : options_.api_key);
       headers_ = curl_slist_append(headers_, auth.c_str());
       headers_ = curl_slist_append(headers_, "Content-Type: application/json");
       headers_ = curl_slist_append(
@@ -499,8 +505,9 @@ class UpstreamCall final : public ChatCall,
     report.cancelled = attempt_cancelled_;
     report.retried = retried;
     report.retry_reason = reason;
-    report.base_url = base_url();
     report.duration = absl::Now() - attempt_start_;
+    report.base_url = base_url();
+    report.request_id = request_id_;
     observer_->OnAttemptDone(report);
   }
 

@@ -22,6 +22,11 @@ struct ChatClientOptions {
   // parts) try the second one first, as the upstream reference advises.
   std::vector<std::string> base_urls;
   std::string api_key;
+  // When set, asked for the key at each call instead of api_key (a key file
+  // that is reloaded when it changes).
+  std::function<std::string()> api_key_source;
+  // Do not verify the upstream's certificate (--upstream_insecure_skip_verify).
+  bool insecure_skip_verify = false;
   std::string ca_file;  // empty: the system's trust store
   bool http2 = true;    // HTTP/2 over TLS (ALPN), else HTTP/1.1
   absl::Duration connect_timeout = absl::Seconds(10);
@@ -80,8 +85,9 @@ struct AttemptReport {
   bool cancelled = false;        // aborted because the call was cancelled
   bool retried = false;          // another attempt follows, for `retry_reason`
   RetryReason retry_reason = RetryReason::kConnectFailure;
-  std::string base_url;
   absl::Duration duration;
+  std::string base_url;    // where it went
+  std::string request_id;  // the upstream's x-request-id, if any
 };
 
 // Told about every attempt of a call, on the loop thread, always before the

@@ -89,14 +89,30 @@ TEST(BinaryTest, RequireApiKeyRefusesToStartWithoutOne) {
   close(child.stderr_fd);
 }
 
-TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
+TEST(BinaryTest, WithoutClientAuthenticationItRefusesToStartAndSaysWhy) {
   Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
+  std::string all;
+  std::smatch match;
+  ReadUntil(child.stderr_fd, std::regex("(never matches)"), &match, &all);
+  EXPECT_EQ(WaitExit(child.pid), 2);
+  EXPECT_TRUE(absl::StrContains(all, "refusing to start")) << all;
+  for (const char* remedy : {"--client_tokens_file", "--tls_client_ca", "--client_auth=none"}) {
+    EXPECT_TRUE(absl::StrContains(all, remedy)) << "names " << remedy << ": " << all;
+  }
+  EXPECT_FALSE(absl::StrContains(all, "listening on")) << all;
+  close(child.stderr_fd);
+}
+
+TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
+  Child child =
+      Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--client_auth=none"});
   std::string all;
   std::smatch match;
   std::string port =
       ReadUntil(child.stderr_fd, std::regex(R"(listening on \S+ \(port (\d+)\))"), &match, &all);
   ASSERT_FALSE(port.empty()) << all;
   EXPECT_TRUE(absl::StrContains(all, "EMULATOR")) << "says it runs against the emulator: " << all;
+  EXPECT_TRUE(absl::StrContains(all, "WARNING: --client_auth=none")) << all;
 
   auto channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
   auto health = grpc::health::v1::Health::NewStub(channel);
@@ -121,7 +137,8 @@ TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
 }
 
 TEST(BinaryTest, SigtermWithStreamsOpenTurnsHealthDownFinishesThemAndExitsZero) {
-  Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
+  Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--client_auth=none",
+                       "--access_log=off"});
   std::string all;
   std::smatch match;
   std::string port =

@@ -315,6 +315,9 @@ TEST_F(MetricsTest, EveryLabelValueComesFromAFixedSet) {
   for (auto v : metrics::kStatusClasses) allowed["status_class"].insert(std::string(v));
   for (auto v : metrics::kRetryReasons) allowed["reason"].insert(std::string(v));
   allowed["base_url"].insert(stack_->emulator->base_url());  // the operator's list
+  // --client_auth=none: every caller is "anonymous".
+  allowed["client"] = {"anonymous", "unauthenticated", "other"};
+  for (auto v : metrics::kQuotaLimits) allowed["limit"].insert(std::string(v));
   for (const Sample& sample : Scrape()) {
     if (sample.name.rfind("seedgate_", 0) != 0) continue;
     for (const auto& [label, value] : sample.labels) {
