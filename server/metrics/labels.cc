@@ -47,6 +47,7 @@ int ErrorTypeOf(const absl::Status& status) {
     if (reason == "MALFORMED_UPSTREAM_RESPONSE") return Type("malformed_upstream_response");
     if (reason == "UNAUTHENTICATED") return Type("unauthenticated");
     if (reason == "TOO_MANY_RPCS") return Type("overloaded");
+    if (reason == "SCHEMA_VIOLATION") return Type("schema_violation");
   }
   switch (status.code()) {
     case absl::StatusCode::kCancelled:

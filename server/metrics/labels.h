@@ -38,7 +38,7 @@ inline constexpr std::array<absl::string_view, 17> kCodeNames = {
     "DATA_LOSS", "UNAUTHENTICATED"};
 
 // Error types: the upstream reference's, then seedgate's own kinds.
-inline constexpr std::array<absl::string_view, 20> kErrorTypes = {
+inline constexpr std::array<absl::string_view, 21> kErrorTypes = {
     // Reported by the upstream (ErrorInfo domain "evolink.ai").
     "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
     "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
@@ -53,6 +53,7 @@ inline constexpr std::array<absl::string_view, 20> kErrorTypes = {
     "malformed_upstream_response",  // the upstream sent something unreadable
     "unauthenticated",              // the caller is not allowed in
     "overloaded",                   // --max_concurrent_rpcs reached
+    "schema_violation",             // fail_on_schema_violation and the answer broke its schema
     "other"};                       // anything not above
 int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
 
@@ -66,6 +67,14 @@ int StatusClassIndex(int http_status, bool transport_error, bool cancelled);
 
 // Why an upstream call was tried again.
 inline constexpr std::array<absl::string_view, 1> kRetryReasons = {"connect_failure"};
+
+// Answer checks (translate::ValidationSubject / ValidationOutcome, same order):
+// what was checked, and how it came out.
+inline constexpr std::array<absl::string_view, 2> kValidationSubjects = {"tool_arguments",
+                                                                         "content"};
+inline constexpr std::array<absl::string_view, 4> kValidationOutcomes = {
+    "valid", "invalid_json", "schema_violation", "unknown_tool"};
+inline constexpr int kValidationOutcomeUnknownTool = 3;  // tool_arguments only
 
 // Token kinds of the upstream's usage.
 inline constexpr std::array<absl::string_view, 4> kTokenTypes = {"prompt", "completion",

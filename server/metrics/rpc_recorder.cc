@@ -39,6 +39,13 @@ void RpcRecorder::OnUsage(const v1::Usage& usage) {
   usage_ = usage;
 }
 
+void RpcRecorder::OnValidation(int subject, int outcome) {
+  if (metrics_ == nullptr || model_ == kModelNone) return;
+  if (prometheus::Counter* counter = metrics_->validations(model_, subject, outcome)) {
+    counter->Increment();
+  }
+}
+
 void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
   if (finished_ || metrics_ == nullptr) return;
   finished_ = true;

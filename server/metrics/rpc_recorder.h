@@ -31,6 +31,10 @@ class RpcRecorder final : public upstream::AttemptObserver {
   // stream cancelled midway still counts the tokens already known.
   void OnUsage(const v1::Usage& usage);
 
+  // One check of the answer against the request's schemas: subject indexes
+  // kValidationSubjects, outcome kValidationOutcomes. Counted at once.
+  void OnValidation(int subject, int outcome);
+
   // The RPC's outcome. A cancellation after the RPC's deadline counts as the
   // deadline expiring. Call once.
   void Finish(const absl::Status& status, absl::Time deadline);

@@ -67,6 +67,11 @@ class SeedgateMetrics : public prometheus::Collectable {
     return *upstream_attempts_[model][status_class];
   }
   prometheus::Counter& upstream_retries(int reason) { return *upstream_retries_[reason]; }
+  // subject indexes kValidationSubjects, outcome kValidationOutcomes; null
+  // for the one combination that cannot happen (content, unknown_tool).
+  prometheus::Counter* validations(int model, int subject, int outcome) {
+    return validations_[model][subject][outcome];
+  }
 
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
@@ -86,6 +91,10 @@ class SeedgateMetrics : public prometheus::Collectable {
   std::array<std::array<prometheus::Histogram*, kClasses>, kModels> upstream_duration_{};
   std::array<std::array<prometheus::Counter*, kClasses>, kModels> upstream_attempts_{};
   std::array<prometheus::Counter*, kRetryReasons.size()> upstream_retries_{};
+  std::array<std::array<std::array<prometheus::Counter*, kValidationOutcomes.size()>,
+                        kValidationSubjects.size()>,
+             kModels>
+      validations_{};
 };
 
 }  // namespace seedgate::metrics

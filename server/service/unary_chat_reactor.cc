@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/metrics/rpc_recorder.h"
+#include "server/service/answer_checks.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -29,6 +30,13 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
       FinishWith(body.status());
       return;
     }
+    absl::StatusOr<std::unique_ptr<AnswerChecks>> checks =
+        AnswerChecks::ForRequest(*request, &recorder_);
+    if (!checks.ok()) {
+      FinishWith(checks.status());
+      return;
+    }
+    checks_ = *std::move(checks);
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
     call_ = env_.client->Complete(
@@ -40,7 +48,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
           }
           *response = *std::move(result);
           if (response->has_usage()) recorder_.OnUsage(response->usage());
-          FinishWith(absl::OkStatus());
+          FinishWith(checks_->CheckCompletion(*response));
         },
         &recorder_);
   }
@@ -63,6 +71,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   metrics::RpcRecorder recorder_;
+  std::unique_ptr<AnswerChecks> checks_;  // set before the upstream call
   std::shared_ptr<upstream::ChatCall> call_;
   bool admitted_ = false;
 };

@@ -311,6 +311,8 @@ TEST_F(MetricsTest, EveryLabelValueComesFromAFixedSet) {
   for (auto v : metrics::kTokenTypes) allowed["type"].insert(std::string(v));
   for (auto v : metrics::kStatusClasses) allowed["status_class"].insert(std::string(v));
   for (auto v : metrics::kRetryReasons) allowed["reason"].insert(std::string(v));
+  for (auto v : metrics::kValidationSubjects) allowed["subject"].insert(std::string(v));
+  for (auto v : metrics::kValidationOutcomes) allowed["outcome"].insert(std::string(v));
   for (const Sample& sample : Scrape()) {
     if (sample.name.rfind("seedgate_", 0) != 0) continue;
     for (const auto& [label, value] : sample.labels) {
