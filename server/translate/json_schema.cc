@@ -1,6 +1,8 @@
 #include "server/translate/json_schema.h"
 
 #include <exception>
+#include <optional>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -20,12 +22,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "re2/re2.h"
 #include "server/translate/text_excerpt.h"
 
 namespace seedgate::translate {
 
 struct CompiledSchema::Compiled {
   valijson::Schema schema;
+  // The schema makes valijson run std::regex (pattern, patternProperties,
+  // format date/time/date-time).
+  bool uses_regex = false;
   // A Validator caches the std::regex of each `pattern` it meets (compiling
   // one costs tens of microseconds, more than checking a typical document)
   // and is not thread-safe: one per compiled schema, behind a mutex that is
@@ -36,10 +42,109 @@ struct CompiledSchema::Compiled {
 
 namespace {
 
+// One RFC 6901 reference token.
+std::string EscapeToken(absl::string_view token) {
+  std::string escaped;
+  for (char c : token) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
 // Deeper documents are refused rather than validated: valijson recurses once
 // per level, and a recursive schema (`"items": {"$ref": "#"}`) would follow a
 // hostile document all the way down the stack.
 constexpr int kMaxDocumentDepth = 128;
+
+// libstdc++'s std::regex (valijson's engine) recurses once per character
+// matched: a long enough string overflows the stack. Strings longer than this
+// are not matched against a schema's regexes.
+constexpr size_t kMaxRegexSubjectBytes = 4096;
+
+bool IsRegexFormat(const nlohmann::json& format) {
+  return format.is_string() && (format == "date" || format == "time" || format == "date-time");
+}
+
+// Every regex of `schema` (`pattern` values, `patternProperties` keys) must
+// be one valijson can compile (std::regex, ECMAScript) and RE2 accepts too:
+// no backreferences or lookaround, the usual JSON Schema subset. Sets
+// *uses_regex when valijson will run regexes.
+absl::Status CheckRegexes(const nlohmann::json& schema, bool* uses_regex) {
+  auto check = [&](const std::string& pattern) -> absl::Status {
+    *uses_regex = true;
+    RE2 re2(pattern, RE2::Quiet);
+    if (!re2.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("has pattern \"", SingleLine(pattern, 100),
+                       "\" that is not a supported regular expression: ", re2.error()));
+    }
+    try {
+      std::regex compiled(pattern);
+    } catch (const std::regex_error& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("has pattern \"", SingleLine(pattern, 100),
+                       "\" that is not an ECMAScript regular expression: ", e.what()));
+    }
+    return absl::OkStatus();
+  };
+  std::vector<const nlohmann::json*> pending = {&schema};
+  while (!pending.empty()) {
+    const nlohmann::json* node = pending.back();
+    pending.pop_back();
+    if (node->is_array()) {
+      for (const auto& child : *node) pending.push_back(&child);
+      continue;
+    }
+    if (!node->is_object()) continue;
+    for (const auto& [key, value] : node->items()) {
+      // Literal values, not schemas: a "pattern" inside them means nothing.
+      if (key == "const" || key == "enum" || key == "default" || key == "examples") continue;
+      if (key == "pattern" && value.is_string()) {
+        if (absl::Status ok = check(value.get<std::string>()); !ok.ok()) return ok;
+      } else if (key == "patternProperties" && value.is_object()) {
+        for (const auto& [pattern, sub] : value.items()) {
+          if (absl::Status ok = check(pattern); !ok.ok()) return ok;
+          pending.push_back(&sub);
+        }
+        continue;
+      } else if (key == "format" && IsRegexFormat(value)) {
+        *uses_regex = true;
+      }
+      pending.push_back(&value);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The pointer of the first string (value or object key) longer than
+// kMaxRegexSubjectBytes, if any.
+std::optional<std::string> FirstLongString(const nlohmann::json& document) {
+  std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&document, ""}};
+  while (!pending.empty()) {
+    auto [value, pointer] = std::move(pending.back());
+    pending.pop_back();
+    if (value->is_string() && value->get_ref<const std::string&>().size() > kMaxRegexSubjectBytes) {
+      return pointer;
+    }
+    if (value->is_object()) {
+      for (const auto& [key, child] : value->items()) {
+        if (key.size() > kMaxRegexSubjectBytes) return pointer;
+        pending.emplace_back(&child, pointer + "/" + EscapeToken(key));
+      }
+    } else if (value->is_array()) {
+      for (size_t i = 0; i < value->size(); ++i) {
+        pending.emplace_back(&(*value)[i], absl::StrCat(pointer, "/", i));
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 int DepthOf(const nlohmann::json& document) {
   int max_depth = 0;
@@ -64,16 +169,7 @@ std::string JsonPointer(const std::vector<std::string>& context) {
     if (token.size() >= 2 && token.front() == '[' && token.back() == ']') {
       token = token.substr(1, token.size() - 2);
     }
-    pointer += '/';
-    for (char c : token) {
-      if (c == '~') {
-        pointer += "~0";
-      } else if (c == '/') {
-        pointer += "~1";
-      } else {
-        pointer += c;
-      }
-    }
+    absl::StrAppend(&pointer, "/", EscapeToken(token));
   }
   return pointer;
 }
@@ -109,6 +205,9 @@ absl::StatusOr<CompiledSchema> CompiledSchema::Compile(const nlohmann::json& sch
         absl::StrCat("is not a JSON Schema: a schema is an object, got ", schema.type_name()));
   }
   auto compiled = std::make_shared<Compiled>();
+  if (absl::Status regexes = CheckRegexes(schema, &compiled->uses_regex); !regexes.ok()) {
+    return regexes;
+  }
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);
@@ -127,15 +226,31 @@ std::vector<v1::SchemaViolation> CompiledSchema::Validate(const nlohmann::json& 
         "", absl::StrCat("nested deeper than ", kMaxDocumentDepth, " levels; not checked")));
     return violations;
   }
+  if (compiled_->uses_regex) {
+    if (std::optional<std::string> pointer = FirstLongString(document)) {
+      violations.push_back(
+          Violation(*pointer, absl::StrCat("a string longer than ", kMaxRegexSubjectBytes,
+                                           " bytes cannot be checked against the schema's patterns "
+                                           "and formats; not checked")));
+      return violations;
+    }
+  }
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(document);
-  {
+  try {
     absl::MutexLock lock(&compiled_->mu);
     // Without results valijson stops at the first failure and builds no
     // error paths: the common, valid case costs a fraction. Only a document
     // that fails is walked again for every violation.
     if (compiled_->validator.validate(compiled_->schema, adapter, nullptr)) return violations;
     compiled_->validator.validate(compiled_->schema, adapter, &results);
+  } catch (const std::exception& e) {
+    // Compile refuses what is known to throw; this is the net under it, so
+    // that a surprise in valijson flags the answer instead of ending the
+    // process.
+    violations.push_back(
+        Violation("", absl::StrCat("could not be checked: ", SingleLine(e.what()))));
+    return violations;
   }
   std::set<std::pair<std::string, std::string>> seen;
   valijson::ValidationResults::Error error;

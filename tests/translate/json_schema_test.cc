@@ -141,5 +141,44 @@ TEST(ParseJsonTextTest, ReportsTheSyntaxErrorAtTheRoot) {
   }
 }
 
+TEST(CompiledSchemaTest, PatternsAreChecked) {
+  CompiledSchema schema = Compile(json::parse(R"({"type": "object",
+      "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"}},
+      "patternProperties": {"^x-": {"type": "integer"}}})"));
+  EXPECT_THAT(schema.Validate(json::parse(R"({"sku": "ABC-1234", "x-n": 1})")), IsEmpty());
+  EXPECT_THAT(schema.Validate(json::parse(R"({"sku": "abc", "x-n": "one"})")),
+              UnorderedElementsAre(ViolationAt("/sku", "pattern"), ViolationAt("/x-n", "type")));
+}
+
+TEST(CompiledSchemaTest, CompileRefusesRegexesValijsonCannotRunSafely) {
+  // "[" would make valijson throw mid-check; a backreference is outside the
+  // RE2 subset (and a classic catastrophic-backtracking shape).
+  for (const char* bad : {R"({"pattern": "["})", R"({"pattern": "^(a)\\1$"})",
+                          R"({"patternProperties": {"(?<=x)y": {}}})",
+                          R"js({"items": {"properties": {"a": {"pattern": "(?=x)"}}}})js"}) {
+    absl::StatusOr<CompiledSchema> compiled = CompiledSchema::Compile(json::parse(bad));
+    ASSERT_FALSE(compiled.ok()) << bad;
+    EXPECT_THAT(compiled.status().message(), HasSubstr("has pattern")) << bad;
+  }
+  // Literal values are not schemas: a "pattern" key inside them is data.
+  EXPECT_TRUE(CompiledSchema::Compile(json::parse(R"({"const": {"pattern": "["},
+                                                      "enum": [{"pattern": "("}]})"))
+                  .ok());
+}
+
+TEST(CompiledSchemaTest, LongStringsAreNotRunThroughRegexes) {
+  // libstdc++'s std::regex recurses per character: a long subject could
+  // overflow the stack, so such a document is flagged, not matched.
+  CompiledSchema with_pattern = Compile(json::parse(R"({"type": "object",
+      "properties": {"code": {"type": "string", "pattern": "^[a-z]*$"}}})"));
+  json long_text = {{"note", std::string(5000, 'a')}, {"code", "ok"}};
+  EXPECT_THAT(with_pattern.Validate(long_text),
+              UnorderedElementsAre(ViolationAt("/note", "not checked")));
+  EXPECT_THAT(with_pattern.Validate(json::parse(R"({"code": "fine"})")), IsEmpty());
+
+  CompiledSchema without_pattern = Compile(json::parse(R"({"type": "object"})"));
+  EXPECT_THAT(without_pattern.Validate(long_text), IsEmpty());
+}
+
 }  // namespace
 }  // namespace seedgate::translate
