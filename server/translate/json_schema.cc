@@ -1,6 +1,7 @@
 #include "server/translate/json_schema.h"
 
 #include <exception>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -67,6 +68,12 @@ constexpr int kMaxDocumentDepth = 128;
 // are not matched against a schema's regexes.
 constexpr size_t kMaxRegexSubjectBytes = 4096;
 
+// Keywords whose values are data, not schemas: a "pattern" or "$ref" inside
+// them means nothing.
+bool IsLiteralKeyword(absl::string_view key) {
+  return key == "const" || key == "enum" || key == "default" || key == "examples";
+}
+
 bool IsRegexFormat(const nlohmann::json& format) {
   return format.is_string() && (format == "date" || format == "time" || format == "date-time");
 }
@@ -104,7 +111,7 @@ absl::Status CheckRegexes(const nlohmann::json& schema, bool* uses_regex) {
     if (!node->is_object()) continue;
     for (const auto& [key, value] : node->items()) {
       // Literal values, not schemas: a "pattern" inside them means nothing.
-      if (key == "const" || key == "enum" || key == "default" || key == "examples") continue;
+      if (IsLiteralKeyword(key)) continue;
       if (key == "pattern" && value.is_string()) {
         if (absl::Status ok = check(value.get<std::string>()); !ok.ok()) return ok;
       } else if (key == "patternProperties" && value.is_object()) {
@@ -144,6 +151,82 @@ std::optional<std::string> FirstLongString(const nlohmann::json& document) {
     }
   }
   return std::nullopt;
+}
+
+// valijson follows `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/
+// `else` and schema `dependencies` without moving into the document, so a
+// cycle through them alone (`{"allOf": [{"$ref": "#"}]}`) recurses until the
+// stack overflows whatever the document. Refused here. Cycles that pass
+// through `properties`, `items` and the like are fine: each turn consumes a
+// level of the document, whose depth Validate bounds.
+absl::Status CheckNoInPlaceCycle(const nlohmann::json& schema) {
+  std::map<std::string, std::vector<std::string>> edges;  // schema pointer -> in place
+  std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&schema, ""}};
+  while (!pending.empty()) {
+    auto [node, pointer] = std::move(pending.back());
+    pending.pop_back();
+    if (node->is_array()) {
+      for (size_t i = 0; i < node->size(); ++i) {
+        pending.emplace_back(&(*node)[i], absl::StrCat(pointer, "/", i));
+      }
+      continue;
+    }
+    if (!node->is_object()) continue;
+    std::vector<std::string>& out = edges[pointer];
+    for (const auto& [key, value] : node->items()) {
+      if (IsLiteralKeyword(key)) continue;
+      const std::string child = absl::StrCat(pointer, "/", EscapeToken(key));
+      pending.emplace_back(&value, child);
+      if (key == "$ref" && value.is_string()) {
+        const std::string& ref = value.get_ref<const std::string&>();
+        if (!absl::StartsWith(ref, "#")) continue;  // remote: Compile refuses it
+        std::string target = ref.substr(1);
+        if (!target.empty() && target[0] != '/') {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "has $ref \"", SingleLine(ref, 100),
+              "\": only local references by JSON pointer (\"#/definitions/x\") are supported"));
+        }
+        out.push_back(std::move(target));
+      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
+        if (!value.is_array()) continue;
+        for (size_t i = 0; i < value.size(); ++i) out.push_back(absl::StrCat(child, "/", i));
+      } else if (key == "not" || key == "if" || key == "then" || key == "else") {
+        out.push_back(child);
+      } else if (key == "dependencies" && value.is_object()) {
+        for (const auto& [name, dependency] : value.items()) {
+          if (dependency.is_object()) out.push_back(absl::StrCat(child, "/", EscapeToken(name)));
+        }
+      }
+    }
+  }
+  // Depth-first search for a cycle: 1 = on the current path, 2 = done.
+  std::map<std::string, int> state;
+  for (const auto& [start, unused] : edges) {
+    if (state[start] != 0) continue;
+    std::vector<std::pair<std::string, size_t>> path = {{start, 0}};
+    state[start] = 1;
+    while (!path.empty()) {
+      auto& [node, next] = path.back();
+      auto it = edges.find(node);
+      if (it == edges.end() || next >= it->second.size()) {
+        state[node] = 2;
+        path.pop_back();
+        continue;
+      }
+      const std::string target = it->second[next++];
+      int& target_state = state[target];
+      if (target_state == 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "has a reference cycle at \"", SingleLine(target.empty() ? "#" : "#" + target, 100),
+            "\" that never moves into the document (e.g. {\"allOf\": [{\"$ref\": \"#\"}]})"));
+      }
+      if (target_state == 0) {
+        target_state = 1;
+        path.emplace_back(target, 0);
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 int DepthOf(const nlohmann::json& document) {
@@ -187,7 +270,8 @@ std::string TypeAt(const nlohmann::json& document, const std::string& pointer) {
 bool IsRollUp(absl::string_view description) {
   return absl::StartsWith(description, "Failed to validate item #") ||
          absl::StartsWith(description, "Failed to validate against schema associated with") ||
-         absl::StartsWith(description, "Failed to validate against additional properties");
+         absl::StartsWith(description, "Failed to validate against additional properties") ||
+         absl::StartsWith(description, "Failed to validate against child schema #");
 }
 
 v1::SchemaViolation Violation(std::string pointer, std::string message) {
@@ -208,6 +292,7 @@ absl::StatusOr<CompiledSchema> CompiledSchema::Compile(const nlohmann::json& sch
   if (absl::Status regexes = CheckRegexes(schema, &compiled->uses_regex); !regexes.ok()) {
     return regexes;
   }
+  if (absl::Status acyclic = CheckNoInPlaceCycle(schema); !acyclic.ok()) return acyclic;
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);

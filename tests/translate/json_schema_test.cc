@@ -180,5 +180,29 @@ TEST(CompiledSchemaTest, LongStringsAreNotRunThroughRegexes) {
   EXPECT_THAT(without_pattern.Validate(long_text), IsEmpty());
 }
 
+TEST(CompiledSchemaTest, CompileRefusesReferenceCyclesThatNeverDescend) {
+  // Each would make valijson recurse until the stack overflows, whatever the
+  // document.
+  for (
+      const char* bad :
+      {R"({"$ref": "#"})", R"({"allOf": [{"$ref": "#"}]})",
+       R"({"not": {"anyOf": [{"$ref": "#"}]}})",
+       R"({"definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"oneOf": [{"$ref": "#/definitions/a"}]}},
+            "properties": {"x": {"$ref": "#/definitions/a"}}})",
+       R"({"dependencies": {"a": {"$ref": "#"}}})", R"({"$ref": "#anchor"})"}) {
+    absl::StatusOr<CompiledSchema> compiled = CompiledSchema::Compile(json::parse(bad));
+    ASSERT_FALSE(compiled.ok()) << bad;
+    EXPECT_EQ(compiled.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  // Recursion through properties or items consumes the document: fine.
+  CompiledSchema tree = Compile(json::parse(R"({"type": "object",
+      "properties": {"children": {"type": "array", "items": {"$ref": "#"}}},
+      "allOf": [{"$ref": "#/definitions/named"}],
+      "definitions": {"named": {"required": ["name"]}},
+      "enum_holder": {"enum": [{"$ref": "#"}]}})"));
+  EXPECT_THAT(tree.Validate(json::parse(R"({"name": "a", "children": [{"name": "b"}, {}]})")),
+              UnorderedElementsAre(ViolationAt("/children/1", "'name'")));
+}
+
 }  // namespace
 }  // namespace seedgate::translate
