@@ -132,6 +132,24 @@ absl::Status CheckRegexes(const nlohmann::json& schema, bool* uses_regex) {
 // The pointer of the first string (value or object key) longer than
 // kMaxRegexSubjectBytes, if any.
 std::optional<std::string> FirstLongString(const nlohmann::json& document) {
+  // Almost every document has none: find out without building pointers.
+  bool any = false;
+  std::vector<const nlohmann::json*> scan = {&document};
+  while (!scan.empty() && !any) {
+    const nlohmann::json* value = scan.back();
+    scan.pop_back();
+    if (value->is_string()) {
+      any = value->get_ref<const std::string&>().size() > kMaxRegexSubjectBytes;
+    } else if (value->is_object()) {
+      for (const auto& [key, child] : value->items()) {
+        if (key.size() > kMaxRegexSubjectBytes) any = true;
+        scan.push_back(&child);
+      }
+    } else if (value->is_array()) {
+      for (const auto& child : *value) scan.push_back(&child);
+    }
+  }
+  if (!any) return std::nullopt;
   std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&document, ""}};
   while (!pending.empty()) {
     auto [value, pointer] = std::move(pending.back());
