@@ -41,6 +41,8 @@ RUN apt-get update \
       libprometheus-cpp-core1.0 \
       libprometheus-cpp-pull1.0 \
       libprotobuf32 \
+      libre2-9 \
+      libspdlog1.10 \
       libssl3 \
       libstdc++6 \
  && rm -rf /var/lib/apt/lists/*

@@ -53,6 +53,7 @@ int ErrorTypeOf(const absl::Status& status) {
     if (reason == "UNAUTHENTICATED") return Type("unauthenticated");
     if (reason == "TOO_MANY_RPCS") return Type("overloaded");
     if (reason == "CLIENT_QUOTA_EXCEEDED") return Type("client_quota");
+    if (reason == "SCHEMA_VIOLATION") return Type("schema_violation");
   }
   switch (status.code()) {
     case absl::StatusCode::kCancelled:

@@ -38,7 +38,7 @@ inline constexpr std::array<absl::string_view, 17> kCodeNames = {
     "DATA_LOSS", "UNAUTHENTICATED"};
 
 // Error types: the upstream reference's, then seedgate's own kinds.
-inline constexpr std::array<absl::string_view, 23> kErrorTypes = {
+inline constexpr std::array<absl::string_view, 24> kErrorTypes = {
     // Reported by the upstream (ErrorInfo domain "evolink.ai").
     "invalid_request_error", "authentication_error", "insufficient_quota_error", "permission_error",
     "not_found_error", "request_too_large_error", "rate_limit_error", "internal_server_error",
@@ -51,12 +51,13 @@ inline constexpr std::array<absl::string_view, 23> kErrorTypes = {
     "timeout",         // --request_timeout, --upstream_first_byte_timeout or _idle_timeout
     "upstream_limit",  // the upstream sent more than a --max_upstream_* / --max_stream_chunks limit
     "shutting_down",   // --shutdown_grace ran out before the call ended
-    "truncated_stream",                      // the upstream ended a stream without [DONE]
-    "malformed_upstream_response",           // the upstream sent something unreadable
-    "unauthenticated",                       // the caller is not allowed in
-    "overloaded",                            // --max_concurrent_rpcs reached
-    "client_quota",                          // the caller is past one of its limits
-    "other"};                                // anything not above
+    "truncated_stream",             // the upstream ended a stream without [DONE]
+    "malformed_upstream_response",  // the upstream sent something unreadable
+    "unauthenticated",              // the caller is not allowed in
+    "overloaded",                   // --max_concurrent_rpcs reached
+    "client_quota",                 // the caller is past one of its limits
+    "schema_violation",             // fail_on_schema_violation and the answer broke its schema
+    "other"};                       // anything not above
 int ErrorTypeIndex(absl::string_view type);  // "other" when unknown
 
 // The error type of a failed call, from its code and google.rpc.ErrorInfo.
@@ -81,6 +82,14 @@ inline constexpr std::array<absl::string_view, 3> kQuotaLimits = {
 // are counted as "other". Callers not authenticated count as
 // "unauthenticated".
 inline constexpr size_t kMaxClientLabels = 100;
+
+// Answer checks (translate::ValidationSubject / ValidationOutcome, same order):
+// what was checked, and how it came out.
+inline constexpr std::array<absl::string_view, 2> kValidationSubjects = {"tool_arguments",
+                                                                         "content"};
+inline constexpr std::array<absl::string_view, 4> kValidationOutcomes = {
+    "valid", "invalid_json", "schema_violation", "unknown_tool"};
+inline constexpr int kValidationOutcomeUnknownTool = 3;  // tool_arguments only
 
 // Token kinds of the upstream's usage.
 inline constexpr std::array<absl::string_view, 4> kTokenTypes = {"prompt", "completion",

@@ -58,6 +58,13 @@ int64_t RpcRecorder::total_tokens() const {
   return has_usage_ ? usage_.prompt_tokens() + usage_.completion_tokens() : 0;
 }
 
+void RpcRecorder::OnValidation(int subject, int outcome) {
+  if (metrics_ == nullptr || model_ == kModelNone) return;
+  if (prometheus::Counter* counter = metrics_->validations(model_, subject, outcome)) {
+    counter->Increment();
+  }
+}
+
 void RpcRecorder::Finish(const absl::Status& status, absl::Time deadline) {
   if (finished_) return;
   finished_ = true;

@@ -47,6 +47,10 @@ class RpcRecorder final : public upstream::AttemptObserver {
   // Prompt + completion tokens of the usage seen so far.
   int64_t total_tokens() const;
 
+  // One check of the answer against the request's schemas: subject indexes
+  // kValidationSubjects, outcome kValidationOutcomes. Counted at once.
+  void OnValidation(int subject, int outcome);
+
   // The RPC's outcome. A cancellation after the RPC's deadline counts as the
   // deadline expiring. Call once.
   void Finish(const absl::Status& status, absl::Time deadline);

@@ -95,9 +95,28 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
                        .Name("seedgate_upstream_attempts_total")
                        .Help("Upstream HTTP requests made, by model and response class.")
                        .Register(*registry_);
+  auto& validations =
+      prometheus::BuildCounter()
+          .Name("seedgate_schema_validations_total")
+          .Help(
+              "Answer checks against the request's schemas, by model, subject (tool_arguments: "
+              "one tool call's arguments; content: a choice's json_object/json_schema content) "
+              "and outcome (valid, invalid_json, schema_violation, unknown_tool).")
+          .Register(*registry_);
   for (size_t model = 0; model < kModels; ++model) {
     if (model == kModelNone) continue;
     prometheus::Labels labels = {{"model", S(kModelNames[model])}};
+    for (size_t subject = 0; subject < kValidationSubjects.size(); ++subject) {
+      for (size_t outcome = 0; outcome < kValidationOutcomes.size(); ++outcome) {
+        // Only a tool call can name an unknown tool.
+        bool is_content = kValidationSubjects[subject] == "content";
+        if (is_content && static_cast<int>(outcome) == kValidationOutcomeUnknownTool) continue;
+        validations_[model][subject][outcome] =
+            &validations.Add({{"model", S(kModelNames[model])},
+                              {"subject", S(kValidationSubjects[subject])},
+                              {"outcome", S(kValidationOutcomes[outcome])}});
+      }
+    }
     time_to_first_token_[model] = &first_token.Add(labels, kFirstTokenBuckets);
     time_between_chunks_[model] = &chunk_gap.Add(labels, kChunkGapBuckets);
     for (size_t type = 0; type < kTokens; ++type) {

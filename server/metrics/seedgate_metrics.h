@@ -88,6 +88,12 @@ class SeedgateMetrics : public prometheus::Collectable {
   };
   ClientSeries& client(absl::string_view name);
 
+  // subject indexes kValidationSubjects, outcome kValidationOutcomes; null
+  // for the one combination that cannot happen (content, unknown_tool).
+  prometheus::Counter* validations(int model, int subject, int outcome) {
+    return validations_[model][subject][outcome];
+  }
+
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
 
@@ -115,6 +121,11 @@ class SeedgateMetrics : public prometheus::Collectable {
   absl::Mutex clients_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<ClientSeries>> clients_
       ABSL_GUARDED_BY(clients_mu_);
+
+  std::array<std::array<std::array<prometheus::Counter*, kValidationOutcomes.size()>,
+                        kValidationSubjects.size()>,
+             kModels>
+      validations_{};
 };
 
 }  // namespace seedgate::metrics

@@ -6,6 +6,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "server/metrics/rpc_recorder.h"
+#include "server/service/answer_checks.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -57,6 +58,14 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
       Finish(ToCallerStatus(body.status(), env_));
       return;
     }
+    absl::StatusOr<std::unique_ptr<AnswerChecks>> checks =
+        AnswerChecks::ForRequest(*request, &recorder_);
+    if (!checks.ok()) {
+      recorder_.Finish(checks.status(), deadline_);
+      Finish(ToCallerStatus(checks.status(), env_));
+      return;
+    }
+    checks_ = *std::move(checks);
     if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
     upstream::CallOptions call;
     call.deadline = deadline_;
@@ -74,6 +83,9 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   }
 
   void OnChunk(v1::ChatCompletionChunk chunk) override {
+    // Outside mu_: only this (loop) thread uses checks_, and what it records
+    // are counters.
+    checks_->CheckChunk(chunk);
     const v1::ChatCompletionChunk* to_write = nullptr;
     {
       absl::MutexLock lock(&mu_);
@@ -94,7 +106,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
-      upstream_status_ = std::move(status);
+      upstream_status_ = checks_->StreamStatus(std::move(status));
       finish = FinishLocked();
     }
     if (finish) Finish(*finish);
@@ -175,6 +187,8 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   bool admitted_ = false;
   Caller caller_;
   bool quota_held_ = false;
+  // Set before the upstream call; used by the ChunkSink callbacks only.
+  std::unique_ptr<AnswerChecks> checks_;
 
   absl::Mutex mu_;
   std::deque<v1::ChatCompletionChunk> queue_ ABSL_GUARDED_BY(mu_);  // front is in flight

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/metrics/rpc_recorder.h"
+#include "server/service/answer_checks.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -45,6 +46,13 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
       FinishWith(body.status());
       return;
     }
+    absl::StatusOr<std::unique_ptr<AnswerChecks>> checks =
+        AnswerChecks::ForRequest(*request, &recorder_);
+    if (!checks.ok()) {
+      FinishWith(checks.status());
+      return;
+    }
+    checks_ = *std::move(checks);
     if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
@@ -65,7 +73,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
                                         recorder_.AddResponseContent(choice.message().content());
                                       }
                                     }
-                                    FinishWith(absl::OkStatus());
+                                    FinishWith(checks_->CheckCompletion(*response));
                                   });
   }
 
@@ -96,6 +104,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   metrics::RpcRecorder recorder_;
+  std::unique_ptr<AnswerChecks> checks_;  // set before the upstream call
   std::shared_ptr<upstream::ChatCall> call_;
   bool admitted_ = false;
   Caller caller_;

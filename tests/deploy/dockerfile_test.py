@@ -157,7 +157,11 @@ class DockerfileTest(unittest.TestCase):
         with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
             self.assertIn("scripts/run.sh", f.read())
         runs = self.instructions(self.build, "RUN")
-        self.assertEqual(runs, script_commands(os.path.join(SOURCE, "scripts/run.sh")))
+        # The install and build steps; what run.sh does after them (choosing the
+        # demo's flags, starting seedgate) is the image's ENTRYPOINT's job.
+        steps = [c for c in script_commands(os.path.join(SOURCE, "scripts/run.sh"))
+                 if c.startswith("scripts/")]
+        self.assertEqual(runs, steps)
         workdir = self.instructions(self.build, "WORKDIR")[-1]
         # COPY the dependency script before the sources (layer caching), then everything.
         copies = self.instructions(self.build, "COPY")

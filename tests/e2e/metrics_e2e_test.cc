@@ -318,6 +318,8 @@ TEST_F(MetricsTest, EveryLabelValueComesFromAFixedSet) {
   // --client_auth=none: every caller is "anonymous".
   allowed["client"] = {"anonymous", "unauthenticated", "other"};
   for (auto v : metrics::kQuotaLimits) allowed["limit"].insert(std::string(v));
+  for (auto v : metrics::kValidationSubjects) allowed["subject"].insert(std::string(v));
+  for (auto v : metrics::kValidationOutcomes) allowed["outcome"].insert(std::string(v));
   for (const Sample& sample : Scrape()) {
     if (sample.name.rfind("seedgate_", 0) != 0) continue;
     for (const auto& [label, value] : sample.labels) {
