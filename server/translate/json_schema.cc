@@ -2,8 +2,6 @@
 
 #include <exception>
 #include <map>
-#include <optional>
-#include <regex>
 #include <set>
 #include <utility>
 
@@ -18,24 +16,21 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
+// After valijson, before anything instantiates its validator: RE2 for regexes.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "re2/re2.h"
 #include "server/translate/text_excerpt.h"
+#include "server/translate/valijson_re2.h"
 
 namespace seedgate::translate {
 
 struct CompiledSchema::Compiled {
   valijson::Schema schema;
-  // The schema makes valijson run std::regex (pattern, patternProperties,
-  // format date/time/date-time).
-  bool uses_regex = false;
-  // A Validator caches the std::regex of each `pattern` it meets (compiling
-  // one costs tens of microseconds, more than checking a typical document)
-  // and is not thread-safe: one per compiled schema, behind a mutex that is
+  // Every `pattern` and `patternProperties` key, compiled by RE2 once.
+  SchemaRegexes regexes;
+  // Not thread-safe: one per compiled schema, behind a mutex that is
   // uncontended in practice (a schema belongs to one RPC).
   mutable absl::Mutex mu;
   mutable valijson::Validator validator ABSL_GUARDED_BY(mu);
@@ -63,43 +58,16 @@ std::string EscapeToken(absl::string_view token) {
 // hostile document all the way down the stack.
 constexpr int kMaxDocumentDepth = 128;
 
-// libstdc++'s std::regex (valijson's engine) recurses once per character
-// matched: a long enough string overflows the stack. Strings longer than this
-// are not matched against a schema's regexes.
-constexpr size_t kMaxRegexSubjectBytes = 4096;
-
 // Keywords whose values are data, not schemas: a "pattern" or "$ref" inside
 // them means nothing.
 bool IsLiteralKeyword(absl::string_view key) {
   return key == "const" || key == "enum" || key == "default" || key == "examples";
 }
 
-bool IsRegexFormat(const nlohmann::json& format) {
-  return format.is_string() && (format == "date" || format == "time" || format == "date-time");
-}
-
-// Every regex of `schema` (`pattern` values, `patternProperties` keys) must
-// be one valijson can compile (std::regex, ECMAScript) and RE2 accepts too:
-// no backreferences or lookaround, the usual JSON Schema subset. Sets
-// *uses_regex when valijson will run regexes.
-absl::Status CheckRegexes(const nlohmann::json& schema, bool* uses_regex) {
-  auto check = [&](const std::string& pattern) -> absl::Status {
-    *uses_regex = true;
-    RE2 re2(pattern, RE2::Quiet);
-    if (!re2.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("has pattern \"", SingleLine(pattern, 100),
-                       "\" that is not a supported regular expression: ", re2.error()));
-    }
-    try {
-      std::regex compiled(pattern);
-    } catch (const std::regex_error& e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("has pattern \"", SingleLine(pattern, 100),
-                       "\" that is not an ECMAScript regular expression: ", e.what()));
-    }
-    return absl::OkStatus();
-  };
+// Compiles every regex of `schema` (`pattern` values, `patternProperties`
+// keys) into `regexes`: RE2 must accept each (no backreferences or
+// lookaround, the usual JSON Schema subset).
+absl::Status CompileRegexes(const nlohmann::json& schema, SchemaRegexes* regexes) {
   std::vector<const nlohmann::json*> pending = {&schema};
   while (!pending.empty()) {
     const nlohmann::json* node = pending.back();
@@ -113,62 +81,18 @@ absl::Status CheckRegexes(const nlohmann::json& schema, bool* uses_regex) {
       // Literal values, not schemas: a "pattern" inside them means nothing.
       if (IsLiteralKeyword(key)) continue;
       if (key == "pattern" && value.is_string()) {
-        if (absl::Status ok = check(value.get<std::string>()); !ok.ok()) return ok;
+        if (absl::Status ok = regexes->Add(value.get<std::string>()); !ok.ok()) return ok;
       } else if (key == "patternProperties" && value.is_object()) {
         for (const auto& [pattern, sub] : value.items()) {
-          if (absl::Status ok = check(pattern); !ok.ok()) return ok;
+          if (absl::Status ok = regexes->Add(pattern); !ok.ok()) return ok;
           pending.push_back(&sub);
         }
         continue;
-      } else if (key == "format" && IsRegexFormat(value)) {
-        *uses_regex = true;
       }
       pending.push_back(&value);
     }
   }
   return absl::OkStatus();
-}
-
-// The pointer of the first string (value or object key) longer than
-// kMaxRegexSubjectBytes, if any.
-std::optional<std::string> FirstLongString(const nlohmann::json& document) {
-  // Almost every document has none: find out without building pointers.
-  bool any = false;
-  std::vector<const nlohmann::json*> scan = {&document};
-  while (!scan.empty() && !any) {
-    const nlohmann::json* value = scan.back();
-    scan.pop_back();
-    if (value->is_string()) {
-      any = value->get_ref<const std::string&>().size() > kMaxRegexSubjectBytes;
-    } else if (value->is_object()) {
-      for (const auto& [key, child] : value->items()) {
-        if (key.size() > kMaxRegexSubjectBytes) any = true;
-        scan.push_back(&child);
-      }
-    } else if (value->is_array()) {
-      for (const auto& child : *value) scan.push_back(&child);
-    }
-  }
-  if (!any) return std::nullopt;
-  std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&document, ""}};
-  while (!pending.empty()) {
-    auto [value, pointer] = std::move(pending.back());
-    pending.pop_back();
-    if (value->is_string() && value->get_ref<const std::string&>().size() > kMaxRegexSubjectBytes) {
-      return pointer;
-    }
-    if (value->is_object()) {
-      for (const auto& [key, child] : value->items()) {
-        if (key.size() > kMaxRegexSubjectBytes) return pointer;
-        pending.emplace_back(&child, pointer + "/" + EscapeToken(key));
-      }
-    } else if (value->is_array()) {
-      for (size_t i = 0; i < value->size(); ++i) {
-        pending.emplace_back(&(*value)[i], absl::StrCat(pointer, "/", i));
-      }
-    }
-  }
-  return std::nullopt;
 }
 
 // valijson follows `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/
@@ -307,7 +231,7 @@ absl::StatusOr<CompiledSchema> CompiledSchema::Compile(const nlohmann::json& sch
         absl::StrCat("is not a JSON Schema: a schema is an object, got ", schema.type_name()));
   }
   auto compiled = std::make_shared<Compiled>();
-  if (absl::Status regexes = CheckRegexes(schema, &compiled->uses_regex); !regexes.ok()) {
+  if (absl::Status regexes = CompileRegexes(schema, &compiled->regexes); !regexes.ok()) {
     return regexes;
   }
   if (absl::Status acyclic = CheckNoInPlaceCycle(schema); !acyclic.ok()) return acyclic;
@@ -329,19 +253,11 @@ std::vector<v1::SchemaViolation> CompiledSchema::Validate(const nlohmann::json& 
         "", absl::StrCat("nested deeper than ", kMaxDocumentDepth, " levels; not checked")));
     return violations;
   }
-  if (compiled_->uses_regex) {
-    if (std::optional<std::string> pointer = FirstLongString(document)) {
-      violations.push_back(
-          Violation(*pointer, absl::StrCat("a string longer than ", kMaxRegexSubjectBytes,
-                                           " bytes cannot be checked against the schema's patterns "
-                                           "and formats; not checked")));
-      return violations;
-    }
-  }
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(document);
   try {
     absl::MutexLock lock(&compiled_->mu);
+    ScopedSchemaRegexes regexes(&compiled_->regexes);
     // Without results valijson stops at the first failure and builds no
     // error paths: the common, valid case costs a fraction. Only a document
     // that fails is walked again for every violation.

@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 wait_for() {  # wait_for FILE REGEX
-  for _ in $(seq 100); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 300); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for /$2/ in $1:"; cat "$1"; exit 1
 }
 
