@@ -294,7 +294,7 @@ ParsedJson ParseJsonText(absl::string_view text) {
   try {
     parsed.value = nlohmann::json::parse(text.begin(), text.end());
     parsed.ok = true;
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     absl::string_view reason = e.what();
     // "[json.exception.parse_error.101] parse error at ...": the id is noise.
     if (size_t end = reason.find("] "); absl::StartsWith(reason, "[json.") && end != reason.npos) {

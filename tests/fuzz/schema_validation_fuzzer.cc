@@ -10,10 +10,8 @@
 //     strings);
 //   - a document without violations is reported valid consistently: a
 //     second Validate (warm regex cache) gives the same result.
-// Schemas with `pattern`, `patternProperties` or `format` are skipped: their
-// regexes run in libstdc++'s backtracking std::regex, whose worst case is
-// exponential (a known limitation, see README), which would make this target
-// time out rather than find bugs in seedgate's code.
+// Schemas with `pattern`, `patternProperties` and `format` are fuzzed too:
+// their regexes run in RE2 (linear time), so no input can stall the target.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,11 +30,6 @@ void Run(std::string_view input) {
   if (split == std::string_view::npos) return;
   std::string_view schema_text = input.substr(0, split);
   std::string_view document_text = input.substr(split + 1);
-  if (schema_text.find("pattern") != std::string_view::npos ||
-      schema_text.find("format") != std::string_view::npos ||
-      schema_text.find("\\u") != std::string_view::npos) {  // "\u0070attern"
-    return;
-  }
   nlohmann::json schema = nlohmann::json::parse(schema_text, nullptr, /*allow_exceptions=*/false);
   if (schema.is_discarded()) return;
   absl::StatusOr<translate::CompiledSchema> compiled = translate::CompiledSchema::Compile(schema);

@@ -142,6 +142,17 @@ TEST(ParseJsonTextTest, ReportsTheSyntaxErrorAtTheRoot) {
   }
 }
 
+TEST(ParseJsonTextTest, ANumberBeyondDoubleIsInvalidJsonNotAnException) {
+  // nlohmann throws out_of_range (not parse_error) for these: arguments such
+  // as {"n": 1e999} from a model once escaped as an uncaught exception.
+  for (const char* huge : {"1e999", "{\"n\": -7E0972}", "[1, 2e400]"}) {
+    ParsedJson parsed = ParseJsonText(huge);
+    EXPECT_FALSE(parsed.ok) << huge;
+    EXPECT_EQ(parsed.error.pointer(), "") << huge;
+    EXPECT_THAT(parsed.error.message(), StartsWith("not valid JSON: number overflow")) << huge;
+  }
+}
+
 TEST(CompiledSchemaTest, PatternsAreChecked) {
   CompiledSchema schema = Compile(json::parse(R"({"type": "object",
       "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"}},
