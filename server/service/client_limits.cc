@@ -1,6 +1,7 @@
 #include "server/service/client_limits.h"
 
-#include "absl/strings/escaping.h"
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace seedgate::service {
@@ -18,9 +19,14 @@ absl::Status SetClientLimit(absl::string_view key, int64_t value, absl::string_v
   } else if (key == "tokens_per_minute") {
     limits.tokens_per_minute = value;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": unknown limit \"", absl::CEscape(key.substr(0, 64)),
-                     "\" (expected requests_per_minute, concurrent_streams, tokens_per_minute)"));
+    // A misspelt limit name is shown; anything else is not: it might be (part of) a token, from
+    // a tokens file given as the limits file.
+    const bool looks_like_a_name =
+        key.size() <= 32 && std::all_of(key.begin(), key.end(),
+                                        [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": unknown limit", looks_like_a_name ? absl::StrCat(" \"", key, "\"") : "",
+        " (expected requests_per_minute, concurrent_streams, tokens_per_minute)"));
   }
   return absl::OkStatus();
 }
