@@ -6,9 +6,24 @@
 
 #include <climits>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 namespace seedgate::client {
+
+namespace {
+
+// A PEM file's contents; nullopt when it cannot be read or is empty.
+std::optional<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  if (!in || pem.str().empty()) return std::nullopt;
+  return pem.str();
+}
+
+}  // namespace
 
 std::string RetryServiceConfigJson() {
   return R"json({
@@ -45,19 +60,27 @@ Result<std::shared_ptr<grpc::Channel>> CreateChannel(const ChannelOptions& optio
   if (options.target.empty()) {
     return ClientError::Local(grpc::StatusCode::INVALID_ARGUMENT, "empty target");
   }
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    return ClientError::Local(grpc::StatusCode::INVALID_ARGUMENT,
+                              "a client certificate and its key go together: give both "
+                              "cert_file and key_file (mutual TLS) or neither");
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  const bool tls = options.tls || !options.ca_file.empty();  // a CA file implies TLS
+  // A CA file or a client certificate implies TLS.
+  const bool tls = options.tls || !options.ca_file.empty() || !options.cert_file.empty();
   if (tls) {
     grpc::SslCredentialsOptions ssl;
-    if (!options.ca_file.empty()) {
-      std::ifstream in(options.ca_file, std::ios::binary);
-      std::stringstream pem;
-      pem << in.rdbuf();
-      if (!in || pem.str().empty()) {
+    for (auto [path, what, out] :
+         {std::make_tuple(&options.ca_file, "CA file", &ssl.pem_root_certs),
+          std::make_tuple(&options.cert_file, "client certificate file", &ssl.pem_cert_chain),
+          std::make_tuple(&options.key_file, "client key file", &ssl.pem_private_key)}) {
+      if (path->empty()) continue;
+      std::optional<std::string> pem = ReadPem(*path);
+      if (!pem) {
         return ClientError::Local(grpc::StatusCode::INVALID_ARGUMENT,
-                                  "cannot read CA file " + options.ca_file);
+                                  std::string("cannot read ") + what + " " + *path);
       }
-      ssl.pem_root_certs = pem.str();
+      *out = *std::move(pem);
     }
     credentials = grpc::SslCredentials(ssl);
   } else {

@@ -30,6 +30,10 @@ struct ChannelOptions {
   std::string target = "localhost:50051";  // any gRPC target: host:port, dns:///, unix:
   bool tls = false;
   std::string ca_file;  // with tls: PEM roots to trust instead of the system's
+  // Mutual TLS: the PEM certificate chain and private key this client
+  // presents (both or neither; they imply tls).
+  std::string cert_file;
+  std::string key_file;
   // With tls: the name to verify the server certificate against, when it
   // differs from the target's host (e.g. connecting by IP address).
   std::string tls_server_name;
@@ -61,7 +65,8 @@ struct ChannelOptions {
 std::string RetryServiceConfigJson();
 
 // Creates the channel (connecting lazily, on the first call). Fails only when
-// an option is unusable, e.g. the CA file cannot be read.
+// an option is unusable, e.g. a CA, certificate or key file cannot be read, or
+// only one of cert_file and key_file is given.
 Result<std::shared_ptr<grpc::Channel>> CreateChannel(const ChannelOptions& options);
 
 }  // namespace seedgate::client

@@ -70,10 +70,31 @@ const std::map<std::string, Spec>& Specs() {
           f->tls = true;
           return std::string();
         }}},
-      {"ca-file",
+      {"tls-ca",
        {true, kAll,
         [](const std::string& v, Flags* f) {
           f->ca_file = v;
+          f->tls = true;
+          return std::string();
+        }}},
+      {"ca-file",  // the older name of --tls-ca
+       {true, kAll,
+        [](const std::string& v, Flags* f) {
+          f->ca_file = v;
+          f->tls = true;
+          return std::string();
+        }}},
+      {"tls-cert",
+       {true, kAll,
+        [](const std::string& v, Flags* f) {
+          f->cert_file = v;
+          f->tls = true;
+          return std::string();
+        }}},
+      {"tls-key",
+       {true, kAll,
+        [](const std::string& v, Flags* f) {
+          f->key_file = v;
           f->tls = true;
           return std::string();
         }}},
@@ -308,6 +329,11 @@ bool ParseFlags(const std::vector<std::string>& args, Flags defaults, Flags* fla
     }
   }
 
+  if (flags->cert_file.empty() != flags->key_file.empty()) {
+    *error = "--tls-cert and --tls-key go together (mutual TLS): give both or neither";
+    return false;
+  }
+
   if (flags->command == Command::kChat) {
     if (positional.size() != 1) {
       *error = positional.empty() ? "chat needs a prompt (use - to read it from stdin)"
@@ -336,7 +362,10 @@ Connection flags (every command):
   --target HOST:PORT   server address (default localhost:50051; env SEEDGATE_TARGET)
   --token TOKEN        sent as "authorization: Bearer TOKEN" (env SEEDGATE_TOKEN)
   --tls                use TLS, trusting the system's CAs
-  --ca-file FILE       use TLS, trusting the CAs in this PEM file
+  --tls-ca FILE        use TLS, trusting the CAs in this PEM file (alias --ca-file;
+                       env SEEDGATE_TLS_CA)
+  --tls-cert FILE      mutual TLS: present this PEM client certificate (chain)...
+  --tls-key FILE       ...with this PEM private key
   --timeout DURATION   deadline of the call: 30s, 2m, 500ms (default: chat 10m,
                        models 30s, health 5s)
   --json               print the response message as JSON (proto field names)

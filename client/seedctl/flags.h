@@ -25,7 +25,9 @@ struct Flags {
   std::string target = "localhost:50051";  // --target, env SEEDGATE_TARGET
   std::string token;                       // --token, env SEEDGATE_TOKEN
   bool tls = false;
-  std::string ca_file;
+  std::string ca_file;    // --tls-ca (or --ca-file), env SEEDGATE_TLS_CA: implies tls
+  std::string cert_file;  // --tls-cert, with --tls-key: mutual TLS
+  std::string key_file;   // --tls-key
   std::optional<std::chrono::milliseconds> timeout;
   bool json = false;
 
@@ -47,8 +49,8 @@ struct Flags {
   std::string service;
 };
 
-// Parses argv[1..] over `defaults` (which carry the environment's target and
-// token). On a usage error returns false and sets `error`.
+// Parses argv[1..] over `defaults` (which carry the environment's target,
+// token and CA file). On a usage error returns false and sets `error`.
 bool ParseFlags(const std::vector<std::string>& args, Flags defaults, Flags* flags,
                 std::string* error);
 

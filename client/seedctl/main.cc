@@ -179,6 +179,10 @@ int Main(int argc, char** argv) {
     defaults.target = target;
   }
   if (const char* token = std::getenv("SEEDGATE_TOKEN")) defaults.token = token;
+  if (const char* ca = std::getenv("SEEDGATE_TLS_CA"); ca && *ca) {
+    defaults.ca_file = ca;
+    defaults.tls = true;
+  }
   Flags flags;
   std::string error;
   if (!ParseFlags(std::vector<std::string>(argv + 1, argv + argc), defaults, &flags, &error)) {
@@ -205,6 +209,8 @@ int Main(int argc, char** argv) {
   channel_options.target = flags.target;
   channel_options.tls = flags.tls;
   channel_options.ca_file = flags.ca_file;
+  channel_options.cert_file = flags.cert_file;
+  channel_options.key_file = flags.key_file;
   auto channel = client::CreateChannel(channel_options);
   if (!channel.ok()) return UsageError(channel.error().message);
 

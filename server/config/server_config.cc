@@ -533,6 +533,13 @@ const std::vector<Flag>& Flags() {
        [](const Source& s, absl::string_view v, ServerConfig& c) {
          return ParseReadableFile(s, v, "tokens file", &c.client_tokens_file);
        }},
+      {"client_limits_file", Kind::kString, "(none)",
+       "Per-client limits by client name (token name or certificate name), in every --client_auth "
+       "mode: `name [requests_per_minute=N] [concurrent_streams=N] [tokens_per_minute=N]` lines, "
+       "or JSON; wins over the tokens file's limits; reloaded when it changes.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseReadableFile(s, v, "limits file", &c.client_limits_file);
+       }},
       {"tls_cert", Kind::kString, "(none: plaintext)",
        "PEM certificate chain for TLS on the gRPC port (with --tls_key); reloaded on change.",
        [](const Source& s, absl::string_view v, ServerConfig& c) {

@@ -70,6 +70,9 @@ struct ServerConfig {
   std::string client_auth;
   // Bearer tokens: `name token [limit=N]...` lines, or JSON (README).
   std::string client_tokens_file;
+  // Per-client limits by client name, in any auth mode: `name limit=N...`
+  // lines, or JSON (README); they win over the tokens file's, limit by limit.
+  std::string client_limits_file;
   // TLS on the gRPC port (PEM files, reloaded on change); both or neither.
   std::string tls_cert;
   std::string tls_key;
@@ -85,7 +88,7 @@ struct ServerConfig {
   bool log_content = false;
   // Do not verify the upstream's TLS certificate (tests only).
   bool upstream_insecure_skip_verify = false;
-  // Not flags: how often the tokens and key files are checked for changes,
+  // Not flags: how often the tokens, limits and key files are checked for changes,
   // and the period of the per-minute limits (tests shorten both).
   absl::Duration credentials_poll_interval = absl::Seconds(5);
   absl::Duration quota_period = absl::Minutes(1);

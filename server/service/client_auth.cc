@@ -68,11 +68,27 @@ absl::StatusOr<std::unique_ptr<ClientAuthenticator>> ClientAuthenticator::Create
     if (!store.ok()) return store.status();
     auth->tokens_ = *std::move(store);
   }
+  if (!config.client_limits_file.empty()) {
+    auto limits = ClientLimitsStore::Open(config.client_limits_file);
+    if (!limits.ok()) return limits.status();
+    auth->limits_ = *std::move(limits);
+  }
   return auth;
 }
 
 absl::StatusOr<Caller> ClientAuthenticator::Authenticate(
     const grpc::ServerContextBase& context) const {
+  absl::StatusOr<Caller> caller = Identify(context);
+  if (caller.ok() && limits_ != nullptr) {
+    std::shared_ptr<const ClientLimitsTable> table = limits_->current();
+    if (const ClientLimitOverrides* own = table->Find(caller->name)) {
+      caller->limits = own->Over(caller->limits);
+    }
+  }
+  return caller;
+}
+
+absl::StatusOr<Caller> ClientAuthenticator::Identify(const grpc::ServerContextBase& context) const {
   switch (mode_) {
     case Mode::kTokens:
       return FromToken(context);

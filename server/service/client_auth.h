@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
 #include "server/service/client_limits.h"
+#include "server/service/client_limits_store.h"
 #include "server/service/token_store.h"
 
 namespace seedgate::service {
@@ -20,6 +21,8 @@ namespace seedgate::service {
 // - mtls: the client certificate gRPC's TLS handshake already verified
 //   against --tls_client_ca; its common name (else first SAN) is the name;
 // - none: every caller is "anonymous".
+// The caller's limits: its --client_limits_file entry (any mode), over its
+// tokens-file entry, over the --client_* defaults, limit by limit.
 // Failures are UNAUTHENTICATED with ErrorInfo{reason "UNAUTHENTICATED",
 // domain "seedgate"} and a message that never repeats what was sent.
 class ClientAuthenticator {
@@ -27,7 +30,7 @@ class ClientAuthenticator {
   enum class Mode { kTokens, kMtls, kNone };
 
   // INVALID_ARGUMENT when the mode is unset (NoClientAuthMessage) or the
-  // tokens file cannot be used.
+  // tokens or limits file cannot be used.
   static absl::StatusOr<std::unique_ptr<ClientAuthenticator>> Create(
       const config::ServerConfig& config);
 
@@ -36,16 +39,21 @@ class ClientAuthenticator {
   Mode mode() const { return mode_; }
   // The tokens file, in tokens mode; else null.
   TokenStore* tokens() const { return tokens_.get(); }
+  // The limits file, when given; else null.
+  ClientLimitsStore* limits() const { return limits_.get(); }
 
  private:
   ClientAuthenticator(Mode mode, ClientLimits defaults) : mode_(mode), defaults_(defaults) {}
 
+  // The caller and its limits before the limits file.
+  absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
   absl::StatusOr<Caller> FromToken(const grpc::ServerContextBase& context) const;
   absl::StatusOr<Caller> FromCertificate(const grpc::ServerContextBase& context) const;
 
   const Mode mode_;
   const ClientLimits defaults_;
   std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<ClientLimitsStore> limits_;
 };
 
 // UNAUTHENTICATED with ErrorInfo{reason "UNAUTHENTICATED", domain "seedgate"}.

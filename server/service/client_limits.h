@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 namespace seedgate::service {
 
 // One client's fair-use limits; 0 is no limit.
@@ -14,7 +17,8 @@ struct ClientLimits {
   int64_t tokens_per_minute = 0;    // upstream usage, prompt + completion
 };
 
-// Limits a tokens-file entry sets; the rest come from the defaults.
+// Limits a tokens-file or limits-file entry sets; the rest come from below
+// (the defaults, or the tokens file under the limits file).
 struct ClientLimitOverrides {
   std::optional<int64_t> requests_per_minute;
   std::optional<int64_t> concurrent_streams;
@@ -26,6 +30,12 @@ struct ClientLimitOverrides {
             tokens_per_minute.value_or(defaults.tokens_per_minute)};
   }
 };
+
+// Sets the limit called `key` (requests_per_minute, concurrent_streams or
+// tokens_per_minute) of `limits` to `value`; INVALID_ARGUMENT starting with
+// `where` (e.g. "line 3") for an unknown name or a negative value.
+absl::Status SetClientLimit(absl::string_view key, int64_t value, absl::string_view where,
+                            ClientLimitOverrides& limits);
 
 // Who is calling, once authenticated. Never holds the credential itself.
 struct Caller {

@@ -63,6 +63,9 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     server->metrics_->client("anonymous");
   } else if (TokenStore* tokens = server->auth_->tokens()) {
     for (const std::string& name : tokens->current()->names()) server->metrics_->client(name);
+  } else if (ClientLimitsStore* limits = server->auth_->limits()) {
+    // mtls: the certificate names an operator gave limits to.
+    for (const std::string& name : limits->current()->names()) server->metrics_->client(name);
   }
 
   upstream::ChatClientOptions client_options;
@@ -150,6 +153,18 @@ void SeedgateServer::StartWatchingFiles(const config::ServerConfig& config) {
       for (const std::string& name : names) metrics->client(name);
       std::fprintf(stderr, "seedgate: reloaded %s: %zu clients\n", tokens->path().c_str(),
                    names.size());
+    });
+  }
+  if (ClientLimitsStore* limits = auth_->limits()) {
+    watcher_->Watch(limits->path(), [limits] {
+      absl::Status reloaded = limits->Reload();
+      if (!reloaded.ok()) {
+        std::fprintf(stderr, "seedgate: %s; the limits loaded before stay in force\n",
+                     std::string(reloaded.message()).c_str());
+        return;
+      }
+      std::fprintf(stderr, "seedgate: reloaded %s: limits for %zu clients\n",
+                   limits->path().c_str(), limits->current()->size());
     });
   }
   if (config.api_key_from_file) {

@@ -41,7 +41,7 @@ class SeedgateServer {
 
  private:
   SeedgateServer() = default;
-  // Reloads the tokens and API key files when they change.
+  // Reloads the tokens, limits and API key files when they change.
   void StartWatchingFiles(const config::ServerConfig& config);
 
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;

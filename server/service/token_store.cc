@@ -4,28 +4,24 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "server/service/small_file.h"
 
 namespace seedgate::service {
 namespace {
 
 constexpr size_t kMinTokenLength = 16;
 constexpr size_t kMaxNameLength = 64;
-// A tokens file is a few kilobytes; anything far bigger is the wrong file.
-constexpr std::streamoff kMaxFileBytes = 4 << 20;
 
 bool IsValidName(absl::string_view name) {
   return !name.empty() && name.size() <= kMaxNameLength &&
@@ -36,27 +32,6 @@ bool IsValidName(absl::string_view name) {
 
 bool IsValidToken(absl::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
-}
-
-// Sets one limit from "key=value" (line form) or a JSON member.
-absl::Status SetLimit(absl::string_view key, int64_t value, ClientLimitOverrides& limits,
-                      absl::string_view where) {
-  if (value < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": ", key, " must be a whole number >= 0 (0: no limit)"));
-  }
-  if (key == "requests_per_minute") {
-    limits.requests_per_minute = value;
-  } else if (key == "concurrent_streams") {
-    limits.concurrent_streams = value;
-  } else if (key == "tokens_per_minute") {
-    limits.tokens_per_minute = value;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": unknown limit \"", absl::CEscape(key),
-                     "\" (expected requests_per_minute, concurrent_streams, tokens_per_minute)"));
-  }
-  return absl::OkStatus();
 }
 
 struct RawEntry {
@@ -90,7 +65,8 @@ absl::StatusOr<std::vector<RawEntry>> ParseLines(absl::string_view text) {
         return absl::InvalidArgumentError(
             absl::StrCat(entry.where, ": field ", i + 1, " is not `limit=N`"));
       }
-      if (absl::Status s = SetLimit(kv.first, value, entry.limits, entry.where); !s.ok()) return s;
+      if (absl::Status s = SetClientLimit(kv.first, value, entry.where, entry.limits); !s.ok())
+        return s;
     }
     entries.push_back(std::move(entry));
   }
@@ -125,7 +101,7 @@ absl::StatusOr<std::vector<RawEntry>> ParseJson(absl::string_view text) {
           return absl::InvalidArgumentError(
               absl::StrCat(entry.where, ": ", key, " must be a whole number"));
         }
-        if (absl::Status s = SetLimit(key, value.get<int64_t>(), entry.limits, entry.where);
+        if (absl::Status s = SetClientLimit(key, value.get<int64_t>(), entry.where, entry.limits);
             !s.ok()) {
           return s;
         }
@@ -200,18 +176,9 @@ absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Open(std::string path) {
 }
 
 absl::Status TokenStore::Reload() {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in.is_open()) {
-    return absl::InvalidArgumentError(absl::StrCat("tokens file ", path_, " cannot be read"));
-  }
-  in.seekg(0, std::ios::end);
-  if (in.tellg() > kMaxFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("tokens file ", path_, " is larger than ",
-                                                   kMaxFileBytes, " bytes; wrong file?"));
-  }
-  in.seekg(0);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  absl::StatusOr<TokenTable> table = TokenTable::Parse(text);
+  absl::StatusOr<std::string> text = ReadSmallFile(path_, "tokens file");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<TokenTable> table = TokenTable::Parse(*text);
   if (!table.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("tokens file ", path_, ": ", table.status().message()));

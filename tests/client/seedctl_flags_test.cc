@@ -74,6 +74,25 @@ TEST(SeedctlFlagsTest, ChatWithEveryFlag) {
   EXPECT_EQ(f.token, "tok");
 }
 
+TEST(SeedctlFlagsTest, TlsAndMutualTls) {
+  Flags f;
+  std::string error;
+  ASSERT_TRUE(Parse({"models", "--tls-ca", "ca.pem", "--tls-cert=me.pem", "--tls-key", "me.key"},
+                    &f, &error))
+      << error;
+  EXPECT_TRUE(f.tls);
+  EXPECT_EQ(f.ca_file, "ca.pem");
+  EXPECT_EQ(f.cert_file, "me.pem");
+  EXPECT_EQ(f.key_file, "me.key");
+  Flags old;
+  ASSERT_TRUE(Parse({"health", "--ca-file", "ca.pem"}, &old, &error)) << error;
+  EXPECT_TRUE(old.tls);
+  EXPECT_EQ(old.ca_file, "ca.pem");
+  Flags half;
+  EXPECT_FALSE(Parse({"models", "--tls-cert", "me.pem"}, &half, &error));
+  EXPECT_THAT(error, HasSubstr("--tls-key"));
+}
+
 TEST(SeedctlFlagsTest, EnvironmentDefaultsAndFlagsWin) {
   Flags defaults;
   defaults.target = "env:2";

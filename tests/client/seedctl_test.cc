@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_split.h"
 #include "tests/e2e/stack.h"
+#include "tests/support/tls_cert.h"
 
 extern char** environ;
 
@@ -311,6 +312,86 @@ TEST_F(SeedctlTest, CtrlCCancelsTheStreamUpstream) {
   EXPECT_THAT(run.err, HasSubstr("interrupted"));
   EXPECT_TRUE(stack_->emulator->WaitFor(
       [](const auto& s) { return s.streams_aborted_by_client == 1; }, milliseconds(3000)));
+}
+
+// Against a seedgate that lets only known callers in (tokens mode over TLS,
+// and mutual TLS): the token from --token or SEEDGATE_TOKEN, the CA from
+// --tls-ca, the client certificate from --tls-cert/--tls-key.
+class SeedctlSecuredTest : public SeedctlTest {
+ protected:
+  static constexpr char kToken[] = "tok-seedctl-5a6b7c8d9e0f1a2b";
+
+  void StartSecured(const std::string& mode) {
+    ca_ = MakeCa();
+    server_cert_ = MakeSignedCert(ca_, "localhost");
+    config::ServerConfig config;
+    config.access_log = "off";
+    config.tls_cert = server_cert_.cert_file;
+    config.tls_key = server_cert_.key_file;
+    config.client_auth = mode;
+    if (mode == "tokens") {
+      config.client_tokens_file = WriteFile("tokens", std::string("ops ") + kToken + "\n");
+    } else {
+      config.tls_client_ca = ca_.cert_file;
+    }
+    stack_ = Stack::Start({}, config);
+    ASSERT_NE(stack_, nullptr);
+  }
+  // The name the server certificate holds.
+  std::string TlsTarget() const { return "localhost:" + std::to_string(stack_->server->port()); }
+
+  TlsFiles ca_, server_cert_;
+};
+
+TEST_F(SeedctlSecuredTest, TokenFromTheFlagOrTheEnvironmentOverTls) {
+  StartSecured("tokens");
+  Outcome run = Seedctl(
+      {"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "--token", kToken, "hello"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, Not(::testing::IsEmpty()));
+  EXPECT_EQ(stack_->emulator->stats().requests, 1);
+
+  // Nothing need be on the command line, the token least of all.
+  run = Seedctl({"models", "--json"}, "",
+                {"SEEDGATE_TARGET=" + TlsTarget(), std::string("SEEDGATE_TOKEN=") + kToken,
+                 "SEEDGATE_TLS_CA=" + ca_.cert_file});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["default_model"], "doubao-seed-2.0-pro");
+
+  run = Seedctl({"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "hello"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("UNAUTHENTICATED"));
+  const std::string wrong = "tok-seedctl-0000000000000000";
+  run = Seedctl({"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "hello"}, "",
+                {"SEEDGATE_TOKEN=" + wrong});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_THAT(run.err, Not(HasSubstr(wrong))) << "never echoes a token";
+  EXPECT_EQ(stack_->emulator->stats().requests, 1) << "refused calls cost no upstream call";
+
+  // Plaintext to a TLS port fails.
+  run = Seedctl({"chat", "--target", TlsTarget(), "--token", kToken, "--timeout", "3s", "hello"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(SeedctlSecuredTest, ClientCertificateForMutualTls) {
+  StartSecured("mtls");
+  TlsFiles ops = MakeSignedCert(ca_, "ops");
+  Outcome run = Seedctl({"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "--tls-cert",
+                         ops.cert_file, "--tls-key", ops.key_file, "hello"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, Not(::testing::IsEmpty()));
+
+  run = Seedctl(
+      {"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "--timeout", "3s", "hello"});
+  EXPECT_EQ(run.exit_code, 1) << "no client certificate";
+  EXPECT_THAT(run.err, HasSubstr("UNAVAILABLE"));
+
+  run = Seedctl({"chat", "--target", TlsTarget(), "--tls-ca", ca_.cert_file, "--tls-cert",
+                 ops.cert_file, "--tls-key", ops.dir + "/missing.key", "hello"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("missing.key"));
 }
 
 }  // namespace

@@ -137,6 +137,12 @@ std::vector<FlagCase> FlagCases(TempFiles& files) {
          EXPECT_EQ(c.client_auth, "tokens") << "inferred from the file";
        },
        [](auto& c) { EXPECT_EQ(c.client_tokens_file, ""); }},
+      {"client_limits_file", tokens,
+       [tokens](auto& c) {
+         EXPECT_EQ(c.client_limits_file, tokens);
+         EXPECT_EQ(c.client_auth, "") << "a limits file chooses no mode";
+       },
+       [](auto& c) { EXPECT_EQ(c.client_limits_file, ""); }},
       {"client_requests_per_minute", "600",
        [](auto& c) { EXPECT_EQ(c.client_requests_per_minute, 600); },
        [](auto& c) { EXPECT_EQ(c.client_requests_per_minute, 0); }},
@@ -581,6 +587,8 @@ TEST(ServerConfigTest, SecurityFlagsThatDoNotFitTogether) {
   EXPECT_THAT(ErrorOf({"--tls_client_ca", ca}), HasSubstr("--tls_cert"));
   EXPECT_THAT(ErrorOf({"--client_tokens_file", files.Path("missing")}),
               AllOf(HasSubstr("--client_tokens_file"), HasSubstr("does not exist")));
+  EXPECT_THAT(ErrorOf({"--client_limits_file", files.Path("missing")}),
+              AllOf(HasSubstr("--client_limits_file"), HasSubstr("does not exist")));
   EXPECT_THAT(ErrorOf({"--client_requests_per_minute=-5"}), HasSubstr(">= 0"));
 }
 

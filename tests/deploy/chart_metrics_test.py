@@ -116,7 +116,8 @@ class Query:
 
 
 def rule_and_dashboard_queries():
-    m = render({"metrics": {"serviceMonitor": {"enabled": True},
+    m = render({"clientAuth": {"mode": "none"},
+                "metrics": {"serviceMonitor": {"enabled": True},
                             "prometheusRule": {"enabled": True},
                             "grafanaDashboard": {"enabled": True}}})
     [rule] = m.of_kind("PrometheusRule")
@@ -213,6 +214,11 @@ class ChartMetricsTest(unittest.TestCase):
         if security:
             cases = [dict(c, clientAuth={"mode": "none"}) for c in cases]
             cases += [{"secret": {"existingSecret": "keys"}, "clientAuth": {"mode": "tokens"}},
+                      {"secret": {"existingSecret": "keys"}, "clientAuth": {"mode": "tokens"},
+                       "clientLimits": {"requestsPerMinute": 60, "concurrentStreams": 4,
+                                        "tokensPerMinute": 100000,
+                                        "clients": [{"name": "billing", "requestsPerMinute": 0},
+                                                    {"name": "ops@corp", "concurrentStreams": 2}]}},
                       {"secret": {"existingSecret": "keys"}, "clientAuth": {"mode": "mtls"},
                        "tls": {"enabled": True, "secretName": "tls",
                                "clientCa": {"secretName": "ca", "key": "ca.crt"}}}]
@@ -231,7 +237,13 @@ class ChartMetricsTest(unittest.TestCase):
             for values in cases:
                 with self.subTest(values=values):
                     args = []
-                    for arg in render(values).container()["args"]:
+                    m = render(values)
+                    # A chart-made ConfigMap's files, as the pod would see them.
+                    for cm in m.of_kind("ConfigMap"):
+                        for key, text in cm["data"].items():
+                            with open(os.path.join(d, key), "w") as f:
+                                f.write(text)
+                    for arg in m.container()["args"]:
                         name, _, value = arg.partition("=")
                         if name in ("--listen", "--metrics_listen"):
                             value = "127.0.0.1:0"

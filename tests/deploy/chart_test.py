@@ -18,8 +18,11 @@ API_KEY = "sk-upstream-PLAINTEXT-9f3c1e"
 TOKENS = [{"name": "billing", "token": "tok-billing-PLAINTEXT-4d2a9b", "requestsPerMinute": 600},
           {"name": "search", "token": "tok-search-PLAINTEXT-7e1f0c"}]
 
+# The defaults need client tokens (clientAuth.mode "tokens"); a trial says "none" explicitly.
+TRIAL = {"clientAuth": {"mode": "none"}}
+
 VALUE_SETS = {
-    "default": {},
+    "trial": TRIAL,
     "tls_mtls": {"tls": {"enabled": True, "secretName": "seedgate-tls",
                          "clientCa": {"secretName": "client-ca", "key": "ca.crt"}},
                  "clientAuth": {"mode": "mtls"},
@@ -29,23 +32,38 @@ VALUE_SETS = {
                                "clientAuth": {"mode": "tokens"}},
     "chart_secret_tokens": {"secret": {"apiKey": API_KEY, "clientTokens": TOKENS},
                             "clientAuth": {"mode": "tokens"}},
+    "mtls_client_limits": {"tls": {"enabled": True, "secretName": "seedgate-tls",
+                                   "clientCa": {"secretName": "client-ca"}},
+                           "clientAuth": {"mode": "mtls"},
+                           "clientLimits": {"requestsPerMinute": 100,
+                                            "clients": [{"name": "billing@corp", "requestsPerMinute": 600},
+                                                        {"name": "search", "concurrentStreams": 0,
+                                                         "tokensPerMinute": 5000}]}},
+    "existing_limits_configmap": {"secret": {"existingSecret": "seedgate-keys"},
+                                  "clientLimits": {"existingConfigMap": "limits", "configMapKey": "limits.txt"}},
     "autoscaling": {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 30,
-                                    "inFlight": {"enabled": True, "averageValue": "4000"}}},
+                                    "inFlight": {"enabled": True, "averageValue": "4000"}},
+                    **TRIAL},
     "monitoring": {"metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kps"}},
                                "prometheusRule": {"enabled": True},
-                               "grafanaDashboard": {"enabled": True}}},
+                               "grafanaDashboard": {"enabled": True}},
+                   **TRIAL},
     "network_policy": {"networkPolicy": {"enabled": True, "restrictEgress": True,
-                                         "grpcFrom": [{"namespaceSelector": {"matchLabels": {"team": "apps"}}}]}},
+                                         "grpcFrom": [{"namespaceSelector": {"matchLabels": {"team": "apps"}}}]},
+                       **TRIAL},
     "other_ports_and_grace": {"ports": {"grpc": 6000, "metrics": 9100},
                               "service": {"grpcPort": 443, "metricsPort": 9000, "type": "LoadBalancer"},
                               "shutdown": {"graceSeconds": 120, "preStopSleepSeconds": 5},
                               "metrics": {"serviceMonitor": {"enabled": True}},
-                              "networkPolicy": {"enabled": True}},
+                              "networkPolicy": {"enabled": True},
+                              **TRIAL},
     "everything": {"secret": {"apiKey": API_KEY, "clientTokens": TOKENS},
                    "clientAuth": {"mode": "tokens"},
                    "tls": {"enabled": True, "secretName": "seedgate-tls"},
                    "config": {"upstreamCa": {"configMapName": "corp-ca", "key": "bundle.pem"},
-                              "extraArgs": ["--client_requests_per_minute=600"]},
+                              "extraArgs": ["--access_log=off"]},
+                   "clientLimits": {"tokensPerMinute": 1000000,
+                                    "clients": [{"name": "billing", "requestsPerMinute": 60}]},
                    "autoscaling": {"enabled": True, "inFlight": {"enabled": True}},
                    "networkPolicy": {"enabled": True, "restrictEgress": True},
                    "terminationGracePeriodSeconds": 700,
@@ -200,7 +218,7 @@ class ChartTest(unittest.TestCase):
         mounts = {vm["name"]: vm["mountPath"] for vm in c["volumeMounts"]}
         volumes = {v["name"]: v for v in spec["volumes"]}
         for flag in ("api_key_file", "client_tokens_file", "tls_cert", "tls_key", "tls_client_ca",
-                     "upstream_ca_file"):
+                     "upstream_ca_file", "client_limits_file"):
             if flag not in args:
                 continue
             path = args[flag]
@@ -211,14 +229,58 @@ class ChartTest(unittest.TestCase):
             self.assertIn(os.path.basename(path), [i["path"] for i in source["items"]], flag)
         self.assertNotIn("EVOLINK_API_KEY", [e["name"] for e in c.get("env", [])])
 
-    def test_default_values_run_with_todays_flags_only(self):
-        # The security flags of issue #7 appear only when asked for: older builds refuse them.
-        args = render().args()
-        self.assertEqual(set(args) & {"client_auth", "client_tokens_file", "tls_cert", "tls_key",
-                                      "tls_client_ca"}, set())
+    def test_default_values_stop_at_install_time_asking_for_client_authentication(self):
+        # Never pods that crashloop: seedgate refuses to start without client authentication, so
+        # the defaults (clientAuth.mode "tokens", no tokens) stop `helm template/install` instead,
+        # with a message that says what to set.
+        with self.assertRaises(RenderError) as cm:
+            render()
+        message = str(cm.exception)
+        for remedy in ("clientAuth.mode=tokens", "secret.clientTokens[0].token",
+                       "secret.existingSecret", "clientAuth.mode=mtls", "clientAuth.mode=none"):
+            self.assertIn(remedy, message)
+        # helm lint reports a template's `fail` as information: the chart itself is well-formed.
+        code, out, err = chart.lint()
+        self.assertEqual(code, 0, f"{out}\n{err}")
+        # Tokens given: the defaults run, in tokens mode.
+        args = render(sets=["secret.existingSecret=keys"]).args()
+        self.assertEqual(args["client_auth"], "tokens")
+        self.assertEqual(args["client_tokens_file"], "/etc/seedgate/secret/client-tokens")
+
+    def test_trial_runs_open_only_when_asked_and_without_a_key_on_the_emulator(self):
+        args = render(TRIAL).args()
+        self.assertEqual(args["client_auth"], "none")
+        self.assertEqual(set(args) & {"client_tokens_file", "tls_cert", "tls_key", "tls_client_ca",
+                                      "client_limits_file"}, set())
         # No key: the emulator runs, and the chart does not ask for a key.
         self.assertNotIn("api_key_file", args)
         self.assertNotIn("require_api_key", args)
+
+    def test_client_limits_file_from_a_chart_made_or_an_existing_configmap(self):
+        m = render(VALUE_SETS["mtls_client_limits"])
+        args = m.args()
+        self.assertEqual(args["client_limits_file"], "/etc/seedgate/client-limits/client-limits")
+        self.assertEqual(args["client_requests_per_minute"], "100")
+        self.assertNotIn("client_concurrent_streams", args, "0: no default limit, no flag")
+        [cm] = [d for d in m.of_kind("ConfigMap") if d["metadata"]["name"] == f"{chart.RELEASE}-seedgate-client-limits"]
+        self.assertEqual(cm["data"]["client-limits"],
+                         "billing@corp requests_per_minute=600\n"
+                         "search concurrent_streams=0 tokens_per_minute=5000\n")
+        annotations = m.deployment()["spec"]["template"]["metadata"]["annotations"]
+        self.assertRegex(annotations["checksum/client-limits"], "^[0-9a-f]{64}$")
+        changed = dict(VALUE_SETS["mtls_client_limits"],
+                       clientLimits={"clients": [{"name": "billing@corp", "requestsPerMinute": 601}]})
+        after = render(changed).deployment()["spec"]["template"]["metadata"]["annotations"]
+        self.assertNotEqual(annotations["checksum/client-limits"], after["checksum/client-limits"],
+                            "a limits change rolls the pods")
+
+        m = render(VALUE_SETS["existing_limits_configmap"])
+        self.assertEqual(m.args()["client_limits_file"], "/etc/seedgate/client-limits/limits.txt")
+        self.assertEqual(m.of_kind("ConfigMap"), [])
+        self.assertNotIn("checksum/client-limits", m.deployment()["spec"]["template"]["metadata"]["annotations"],
+                         "seedgate reloads a ConfigMap it does not own by itself")
+        [volume] = [v for v in m.deployment()["spec"]["template"]["spec"]["volumes"] if v["name"] == "client-limits"]
+        self.assertEqual(volume["configMap"]["name"], "limits")
 
     def test_security_flags_when_asked_for(self):
         args = render(VALUE_SETS["tls_mtls"]).args()
@@ -260,8 +322,8 @@ class ChartTest(unittest.TestCase):
                 self.assertNotEqual(before, after)
 
     def test_config_change_rolls_the_pods(self):
-        before = render().deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
-        after = render(sets=["config.maxConcurrentRpcs=5000"]).deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        before = render(TRIAL).deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        after = render(TRIAL, sets=["config.maxConcurrentRpcs=5000"]).deployment()["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
         self.assertNotEqual(before, after)
 
     def test_autoscaling_on_cpu_and_in_flight_rpcs(self):
@@ -273,7 +335,7 @@ class ChartTest(unittest.TestCase):
         self.assertEqual(metrics["Pods"]["pods"]["target"]["averageValue"], "4000")
 
     def test_optional_resources_are_off_by_default(self):
-        kinds = sorted(d["kind"] for d in render())
+        kinds = sorted(d["kind"] for d in render(TRIAL))
         self.assertEqual(kinds, ["Deployment", "PodDisruptionBudget", "Service", "Service",
                                  "ServiceAccount"])
 
@@ -298,10 +360,15 @@ class ChartTest(unittest.TestCase):
             # Across values (template checks).
             "terminationGracePeriodSeconds=60": "terminationGracePeriodSeconds",
             "clientAuth.mode=tokens": "clientAuth.mode=tokens",
+            "clientAuth.mode=": "mode",
+            "clientLimits.clients[0].name=bad/name": "name",
+            "clientLimits.clients[0].requestsPerMinute=-1": "requestsPerMinute",
+            "clientLimits.requestsPerMinute=-5": "requestsPerMinute",
+            "clientLimits.existingConfigMap=x,clientLimits.clients[0].name=a": "clientLimits.existingConfigMap",
             "clientAuth.mode=mtls": "clientAuth.mode=mtls",
             "tls.enabled=true": "tls.secretName",
         }
-        results = in_parallel(lambda s: render(sets=[s]), list(bad))
+        results = in_parallel(lambda s: render(TRIAL, sets=[s]), list(bad))
         for s, mention in bad.items():
             with self.subTest(set=s):
                 self.assertIsInstance(results[s], RenderError, "helm accepted it")
@@ -309,7 +376,7 @@ class ChartTest(unittest.TestCase):
         # Errors about secret values never show the value.
         for values, mention, secret in (
                 ({"secret": {"existingSecret": "keys", "apiKey": "sk-1"}}, "existingSecret", "sk-1"),
-                ({"secret": {"apiKey": "sk-with space-PLAINTEXT"}}, "secret.apiKey", "PLAINTEXT"),
+                ({"secret": {"apiKey": "sk-with space-PLAINTEXT"}, **TRIAL}, "secret.apiKey", "PLAINTEXT"),
                 ({"secret": {"clientTokens": [{"name": "billing", "token": "short-PLAINTEXT"}]},
                   "clientAuth": {"mode": "tokens"}}, "clientTokens[0].token (client billing)", "PLAINTEXT"),
                 ({"secret": {"clientTokens": [{"name": "billing", "token": "tok#-PLAINTEXT-0123456789"}]},
@@ -325,10 +392,15 @@ class ChartTest(unittest.TestCase):
         with open(os.environ["SEEDGATE_README"], encoding="utf-8") as f:
             readme = f.read()
         section = readme.split("## Deploy to Kubernetes", 1)[1].split("\n## ", 1)[0]
-        commands = re.findall(r"^helm (?:install|upgrade)[^\n]*(?:\\\n[^\n]*)*", section, re.M)
+        commands = re.findall(r"^helm (?:install|upgrade)(?:[^\n]*\\\n)*[^\n]*", section, re.M)
         self.assertGreaterEqual(len(commands), 2, "the README shows how to install and scale")
+        installed = []
         for command in commands:
             sets = re.findall(r"--set(?:-string)? ([^\s\\]+)", command)
+            if command.startswith("helm install") and not installed:
+                installed = sets
+            if "--reuse-values" in command:
+                sets = installed + sets  # on top of the first install's values
             with self.subTest(command=command):
                 render(sets=sets)
 
@@ -340,8 +412,14 @@ class ChartTest(unittest.TestCase):
         self.assertIn("dns:///prod-seedgate-headless.llm.svc.cluster.local:50051", notes)
         self.assertIn("port-forward service/prod-seedgate", notes)
         self.assertNotIn("EMULATOR", notes)
-        code, out, err = chart.helm("install", "prod", chart.CHART, "--dry-run=client")
-        self.assertIn("EMULATOR", out.split("NOTES:", 1)[1])
+        self.assertIn("SEEDGATE_TOKEN", notes, "says how to send the client token")
+        self.assertNotIn("clientAuth.mode=none", notes)
+        code, out, err = chart.helm("install", "prod", chart.CHART, "--dry-run=client",
+                                    "--set", "clientAuth.mode=none")
+        self.assertEqual(code, 0, err)
+        notes = out.split("NOTES:", 1)[1]
+        self.assertIn("EMULATOR", notes)
+        self.assertIn("clientAuth.mode=none", notes)
 
 
 def Manifests_of(text):

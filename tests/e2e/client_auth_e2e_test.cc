@@ -2,8 +2,12 @@
 
 #include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -119,6 +123,46 @@ TEST_F(ClientAuthTest, ARevokedTokenIsRefusedOnceTheFileChanges) {
   ExpectUnauthenticated(status, kSearchToken);
   EXPECT_TRUE(Call(absl::StrCat("Bearer ", kBillingToken)).ok());
   EXPECT_TRUE(Call(absl::StrCat("Bearer ", kNewToken)).ok());
+}
+
+// A mounted Kubernetes Secret: <dir>/tokens -> ..data/tokens, ..data -> ..<version>; an update
+// writes a new version directory and swaps the ..data symlink, leaving the file's own path alone.
+TEST(ClientAuthSecretMountTest, ATokenAddedByASecretUpdateIsAccepted) {
+  char dir_template[] = "/tmp/seedgate-secret-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  ASSERT_EQ(mkdir((dir + "/..v1").c_str(), 0700), 0);
+  std::ofstream(dir + "/..v1/tokens") << "billing " << kBillingToken << "\n";
+  ASSERT_EQ(symlink("..v1", (dir + "/..data").c_str()), 0);
+  ASSERT_EQ(symlink("..data/tokens", (dir + "/tokens").c_str()), 0);
+  config::ServerConfig config;
+  config.client_auth = "tokens";
+  config.client_tokens_file = dir + "/tokens";
+  config.credentials_poll_interval = absl::Milliseconds(50);
+  auto stack = Stack::Start({}, config);
+  ASSERT_NE(stack, nullptr);
+  auto call = [&](const std::string& token) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    v1::ChatCompletion response;
+    return stack->stub->CreateChatCompletion(&context, UserRequest("hello"), &response);
+  };
+  ASSERT_EQ(call(kSearchToken).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  ASSERT_EQ(mkdir((dir + "/..v2").c_str(), 0700), 0);
+  std::ofstream(dir + "/..v2/tokens")
+      << "billing " << kBillingToken << "\nsearch " << kSearchToken << "\n";
+  ASSERT_EQ(symlink("..v2", (dir + "/..data_tmp").c_str()), 0);
+  ASSERT_EQ(std::rename((dir + "/..data_tmp").c_str(), (dir + "/..data").c_str()), 0);
+  grpc::Status status;
+  for (int i = 0; i < 200; ++i) {  // the file is checked every 50 ms here
+    status = call(kSearchToken);
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(call(kBillingToken).ok());
+  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST_F(ClientAuthTest, ABrokenTokensFileKeepsTheClientsLoadedBefore) {

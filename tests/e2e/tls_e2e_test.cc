@@ -1,4 +1,5 @@
-// seedgate against an HTTPS upstream: verification on, trusted by a CA file.
+// seedgate against an HTTPS upstream: verification on, trusted by a CA file,
+// and off only when --upstream_insecure_skip_verify says so.
 
 #include <gtest/gtest.h>
 
@@ -47,6 +48,21 @@ TEST_F(TlsTest, UntrustedCertificateIsRefused) {
   grpc::Status status = stack->stub->CreateChatCompletion(&context, UserRequest("hi"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(stack->emulator->stats().requests, 0) << "no request may cross an unverified TLS link";
+}
+
+TEST_F(TlsTest, VerificationIsOffOnlyWithInsecureSkipVerify) {
+  fake_upstream::EmulatorOptions emulator;
+  emulator.tls_cert_file = tls_.cert_file;
+  emulator.tls_key_file = tls_.key_file;
+  config::ServerConfig config;  // no CA that knows the certificate
+  config.upstream_insecure_skip_verify = true;
+  auto stack = Stack::Start(emulator, config);
+  ASSERT_NE(stack, nullptr);
+  grpc::ClientContext context;
+  v1::ChatCompletion response;
+  grpc::Status status = stack->stub->CreateChatCompletion(&context, UserRequest("hi"), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(stack->emulator->stats().requests, 1);
 }
 
 }  // namespace

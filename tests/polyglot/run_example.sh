@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs one client example of client/examples/ with --check against the real
-# seedgate binary in its no-key demo mode (it starts the bundled emulator):
+# seedgate binary in its no-key demo mode (it starts the bundled emulator),
+# secured with a client token over TLS (and once without the token, which
+# must fail UNAUTHENTICATED):
 # generates the stubs into WORK_DIR, runs the example, stops seedgate.
 # A missing toolchain is a failure, not a skip: scripts/install-deps.sh --test
 # installs every one.
@@ -47,8 +49,22 @@ case $lang in
   *) fail "unknown language $lang" ;;
 esac
 
+# A secured seedgate, as in production: a client token over TLS (a throwaway
+# certificate for localhost).
+token=tok-polyglot-$RANDOM$RANDOM-7c1d2e3f
+printf 'polyglot %s\n' "$token" >"$work/tokens"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null ||
+  fail "openssl could not make a test certificate"
 source "$root/tests/support/start_seedgate.sh"
-start_seedgate "$seedgate"
+start_seedgate "$seedgate" --client_tokens_file "$work/tokens" \
+  --tls_cert "$work/tls.crt" --tls_key "$work/tls.key"
+export SEEDGATE_TARGET=localhost:$port SEEDGATE_TLS_CA=$work/tls.crt
 
-SEEDGATE_TARGET=127.0.0.1:$port run --check || fail "$lang example: a check failed (output above)"
-echo "polyglot $lang: 1 passed, 0 failed"
+SEEDGATE_TOKEN=$token run --check || fail "$lang example: a check failed (output above)"
+# Without the token seedgate refuses the first call.
+if out=$(run --check 2>&1); then
+  fail "$lang example: succeeded without a token"
+fi
+grep -qi unauthenticated <<<"$out" || fail "$lang example: no UNAUTHENTICATED without a token: $out"
+echo "polyglot $lang: 2 passed, 0 failed"

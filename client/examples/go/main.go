@@ -3,7 +3,10 @@
 //	client/examples/go/generate.sh build/gen/go    # stubs into build/gen/go/src/seedgate/gen/go/...
 //	GO111MODULE=off GOPATH=$PWD/build/gen/go:/usr/share/gocode go run client/examples/go/main.go [TARGET] [--check]
 //
-// TARGET defaults to $SEEDGATE_TARGET, else localhost:50051. With --check it
+// TARGET defaults to $SEEDGATE_TARGET, else localhost:50051. A secured seedgate
+// wants a client token, taken from $SEEDGATE_TOKEN (sent as `authorization:
+// Bearer <token>`), and TLS, on when $SEEDGATE_TLS_CA names the PEM CA file to
+// trust. With --check it
 // asserts what seedgate's bundled emulator answers (the tests run it this way)
 // and exits non-zero on any mismatch.
 package main
@@ -20,6 +23,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -64,7 +69,15 @@ func main() {
 		}
 	}
 
-	conn, err := grpc.Dial(target, grpc.WithInsecure())
+	transport := grpc.WithInsecure()
+	if ca := os.Getenv("SEEDGATE_TLS_CA"); ca != "" {
+		tls, err := credentials.NewClientTLSFromFile(ca, "")
+		if err != nil {
+			log.Fatal(err)
+		}
+		transport = grpc.WithTransportCredentials(tls)
+	}
+	conn, err := grpc.Dial(target, transport)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -72,6 +85,11 @@ func main() {
 	client := seedgatev1.NewChatServiceClient(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The client token, on every call made with ctx (from the environment, so
+	// that it is not on a command line).
+	if token := os.Getenv("SEEDGATE_TOKEN"); token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	}
 
 	// 1. Unary: the whole answer at once.
 	answer, err := client.CreateChatCompletion(ctx, user("Please introduce yourself"))

@@ -6,9 +6,13 @@
 //
 // No code generation: @grpc/proto-loader reads proto/seedgate/v1/chat.proto and
 // the google/rpc protos at start-up. TARGET defaults to $SEEDGATE_TARGET, else
-// localhost:50051. With --check it asserts what seedgate's bundled emulator
-// answers (the tests run it this way) and exits non-zero on any mismatch.
+// localhost:50051. A secured seedgate wants a client token, taken from
+// $SEEDGATE_TOKEN (sent as `authorization: Bearer <token>`), and TLS, on when
+// $SEEDGATE_TLS_CA names the PEM CA file to trust. With --check it asserts what
+// seedgate's bundled emulator answers (the tests run it this way) and exits
+// non-zero on any mismatch.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -53,11 +57,21 @@ async function main() {
     if (!ok) failures.push(what);
   };
 
-  const client = new pkg.seedgate.v1.ChatService(target, grpc.credentials.createInsecure());
+  const ca = process.env.SEEDGATE_TLS_CA;
+  const transport = ca ? grpc.credentials.createSsl(fs.readFileSync(ca)) : grpc.credentials.createInsecure();
+  const client = new pkg.seedgate.v1.ChatService(target, transport);
+  // Every call: the client token when there is one (from the environment, so
+  // that it is not on a command line), and a deadline.
+  const metadata = () => {
+    const md = new grpc.Metadata();
+    if (process.env.SEEDGATE_TOKEN) md.set('authorization', `Bearer ${process.env.SEEDGATE_TOKEN}`);
+    return md;
+  };
   const deadline = () => ({ deadline: Date.now() + 60_000 });
   const unary = (request) =>
     new Promise((resolve, reject) =>
-      client.CreateChatCompletion(request, deadline(), (err, answer) => (err ? reject(err) : resolve(answer))));
+      client.CreateChatCompletion(request, metadata(), deadline(),
+        (err, answer) => (err ? reject(err) : resolve(answer))));
 
   // 1. Unary: the whole answer at once.
   const answer = await unary(user('Please introduce yourself'));
@@ -75,7 +89,7 @@ async function main() {
   let chunks = 0;
   let got = '';
   process.stdout.write('stream: ');
-  for await (const chunk of client.StreamChatCompletion(user(text), deadline())) {
+  for await (const chunk of client.StreamChatCompletion(user(text), metadata(), deadline())) {
     for (const c of chunk.choices) {
       if (c.delta.content) {
         firstAt = firstAt || Date.now();

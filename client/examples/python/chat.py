@@ -4,7 +4,10 @@
     client/examples/python/generate.sh build/gen/python
     PYTHONPATH=build/gen/python /usr/bin/python3 client/examples/python/chat.py [TARGET] [--check]
 
-TARGET defaults to $SEEDGATE_TARGET, else localhost:50051. With --check it
+TARGET defaults to $SEEDGATE_TARGET, else localhost:50051. A secured seedgate
+wants a client token, taken from $SEEDGATE_TOKEN (sent as `authorization:
+Bearer <token>`), and TLS, on when $SEEDGATE_TLS_CA names the PEM CA file to
+trust. With --check it
 asserts what seedgate's bundled emulator answers (the tests run it this way)
 and exits non-zero on any mismatch.
 """
@@ -52,10 +55,21 @@ def main():
         if not ok:
             failures.append(what)
 
-    stub = chat_pb2_grpc.ChatServiceStub(grpc.insecure_channel(target))
+    ca_file = os.environ.get("SEEDGATE_TLS_CA")
+    if ca_file:
+        with open(ca_file, "rb") as f:
+            channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(f.read()))
+    else:
+        channel = grpc.insecure_channel(target)
+    stub = chat_pb2_grpc.ChatServiceStub(channel)
+    # Every call: a deadline, and the client token when there is one (from the
+    # environment, so that it is not on a command line).
+    per_call = {"timeout": 60}
+    if os.environ.get("SEEDGATE_TOKEN"):
+        per_call["metadata"] = [("authorization", "Bearer " + os.environ["SEEDGATE_TOKEN"])]
 
     # 1. Unary: the whole answer at once.
-    answer = stub.CreateChatCompletion(user("Please introduce yourself"), timeout=60)
+    answer = stub.CreateChatCompletion(user("Please introduce yourself"), **per_call)
     choice = answer.choices[0]
     print(f"unary: {choice.message.content!r} ({chat_pb2.FinishReason.Name(choice.finish_reason)})")
     if check:
@@ -68,7 +82,7 @@ def main():
     text = "Tell me a story" + (" #fake:tokens=8 #fake:delay_ms=100" if check else "")
     start, first_at, chunks, parts = time.monotonic(), None, 0, []
     print("stream: ", end="", flush=True)
-    for chunk in stub.StreamChatCompletion(user(text), timeout=60):
+    for chunk in stub.StreamChatCompletion(user(text), **per_call):
         for c in chunk.choices:
             if c.delta.content:
                 first_at = first_at or time.monotonic()
@@ -86,7 +100,7 @@ def main():
 
     # 3. An upstream error: 429 with a retry delay, as google.rpc details.
     try:
-        stub.CreateChatCompletion(user("hi #fake:error=429 #fake:retry_after=7"), timeout=60)
+        stub.CreateChatCompletion(user("hi #fake:error=429 #fake:retry_after=7"), **per_call)
         expect(False, "rate limit: expected an error")
     except grpc.RpcError as err:
         d = error_details(err)
@@ -102,7 +116,7 @@ def main():
 
     # 4. A request seedgate refuses itself: every violation is listed in BadRequest.
     try:
-        stub.CreateChatCompletion(user("hi", temperature=5), timeout=60)
+        stub.CreateChatCompletion(user("hi", temperature=5), **per_call)
         expect(False, "validation: expected an error")
     except grpc.RpcError as err:
         bad = error_details(err).get("BadRequest")
@@ -121,7 +135,7 @@ def main():
     weather = chat_pb2.Tool(function=chat_pb2.FunctionDefinition(name="get_weather",
                                                                   parameters=parameters))
     text = "Weather in Paris?" + (" #fake:parallel=2 #fake:tool_args=schema_violation" if check else "")
-    answer = stub.CreateChatCompletion(user(text, tools=[weather]), timeout=60)
+    answer = stub.CreateChatCompletion(user(text, tools=[weather]), **per_call)
     calls = answer.choices[0].message.tool_calls
     for call in calls:
         v = call.arguments_validation
@@ -149,7 +163,7 @@ def main():
                        fail_on_schema_violation=True)
         last_validation = None
         try:
-            for chunk in stub.StreamChatCompletion(request, timeout=60):
+            for chunk in stub.StreamChatCompletion(request, **per_call):
                 for c in chunk.choices:
                     if c.HasField("content_validation"):
                         last_validation = c.content_validation

@@ -88,11 +88,37 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/* The limits file (--client_limits_file): a ConfigMap the chart makes, an existing one, or none. */}}
+{{- define "seedgate.createClientLimits" -}}
+{{- if and .Values.clientLimits.clients (not .Values.clientLimits.existingConfigMap) }}true{{ end }}
+{{- end }}
+
+{{- define "seedgate.clientLimitsConfigMap" -}}
+{{- if .Values.clientLimits.existingConfigMap }}
+{{- .Values.clientLimits.existingConfigMap }}
+{{- else if include "seedgate.createClientLimits" . }}
+{{- include "seedgate.fullname" . }}-client-limits
+{{- end }}
+{{- end }}
+
+{{/* The limits file: one `name [limit=N ...]` line per client; a limit set to 0 is written
+(it lifts a limit the tokens file or the defaults set). */}}
+{{- define "seedgate.clientLimitsFile" -}}
+{{- range .Values.clientLimits.clients }}
+{{- $line := .name }}
+{{- if hasKey . "requestsPerMinute" }}{{ $line = printf "%s requests_per_minute=%d" $line (int .requestsPerMinute) }}{{ end }}
+{{- if hasKey . "concurrentStreams" }}{{ $line = printf "%s concurrent_streams=%d" $line (int .concurrentStreams) }}{{ end }}
+{{- if hasKey . "tokensPerMinute" }}{{ $line = printf "%s tokens_per_minute=%d" $line (int .tokensPerMinute) }}{{ end }}
+{{ $line }}
+{{- end }}
+{{- end }}
+
 {{/* Where the mounted files live in the container. */}}
 {{- define "seedgate.secretDir" -}}/etc/seedgate/secret{{- end }}
 {{- define "seedgate.tlsDir" -}}/etc/seedgate/tls{{- end }}
 {{- define "seedgate.clientCaDir" -}}/etc/seedgate/client-ca{{- end }}
 {{- define "seedgate.upstreamCaDir" -}}/etc/seedgate/upstream-ca{{- end }}
+{{- define "seedgate.clientLimitsDir" -}}/etc/seedgate/client-limits{{- end }}
 
 {{/* terminationGracePeriodSeconds: above preStop + --shutdown_grace, or the kubelet kills running streams. */}}
 {{- define "seedgate.terminationGracePeriodSeconds" -}}
@@ -126,10 +152,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .Values.config.upstreamCa.configMapName }}
 - --upstream_ca_file={{ include "seedgate.upstreamCaDir" . }}/{{ .Values.config.upstreamCa.key }}
 {{- end }}
-{{- /* Issue #7 flags: emitted only when asked for, so that older builds start. */}}
-{{- if .Values.clientAuth.mode }}
 - --client_auth={{ .Values.clientAuth.mode }}
-{{- end }}
 {{- if include "seedgate.usesClientTokens" . }}
 - --client_tokens_file={{ include "seedgate.secretDir" . }}/{{ .Values.secret.clientTokensKey }}
 {{- end }}
@@ -140,6 +163,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .Values.tls.clientCa.secretName }}
 - --tls_client_ca={{ include "seedgate.clientCaDir" . }}/{{ .Values.tls.clientCa.key }}
 {{- end }}
+{{- with .Values.clientLimits.requestsPerMinute }}
+- --client_requests_per_minute={{ int . }}
+{{- end }}
+{{- with .Values.clientLimits.concurrentStreams }}
+- --client_concurrent_streams={{ int . }}
+{{- end }}
+{{- with .Values.clientLimits.tokensPerMinute }}
+- --client_tokens_per_minute={{ int . }}
+{{- end }}
+{{- if include "seedgate.clientLimitsConfigMap" . }}
+- --client_limits_file={{ include "seedgate.clientLimitsDir" . }}/{{ .Values.clientLimits.configMapKey }}
+{{- end }}
 {{- range .Values.config.extraArgs }}
 - {{ . | quote }}
 {{- end }}
@@ -148,7 +183,27 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* Checks across values that the schema cannot express. */}}
 {{- define "seedgate.validate" -}}
 {{- if and (eq .Values.clientAuth.mode "tokens") (not .Values.secret.existingSecret) (not .Values.secret.clientTokens) }}
-{{- fail "clientAuth.mode=tokens needs client tokens: secret.clientTokens, or secret.existingSecret with the key secret.clientTokensKey" }}
+{{- fail `
+
+seedgate needs to know who may call it, or anyone reaching the port could spend the API key.
+clientAuth.mode=tokens (the default) needs client tokens. Choose one:
+  - tokens the chart puts into a Secret:
+      --set secret.clientTokens[0].name=my-service --set secret.clientTokens[0].token=$(openssl rand -hex 32)
+  - an existing Secret with the tokens file under the key secret.clientTokensKey (client-tokens),
+    one "name token" line per client:
+      --set secret.existingSecret=<secret>
+  - mutual TLS: --set clientAuth.mode=mtls with tls.enabled=true, tls.secretName, tls.clientCa.secretName
+  - a trial without authentication: --set clientAuth.mode=none` }}
+{{- end }}
+{{- $limited := dict }}
+{{- range $i, $client := .Values.clientLimits.clients }}
+{{- if hasKey $limited $client.name }}
+{{- fail (printf "clientLimits.clients[%d]: client %s is listed twice" $i $client.name) }}
+{{- end }}
+{{- $_ := set $limited $client.name true }}
+{{- end }}
+{{- if and .Values.clientLimits.clients .Values.clientLimits.existingConfigMap }}
+{{- fail "clientLimits.clients and clientLimits.existingConfigMap are both set: give the limits in one place" }}
 {{- end }}
 {{- if and (eq .Values.clientAuth.mode "mtls") (not (and .Values.tls.enabled .Values.tls.clientCa.secretName)) }}
 {{- fail "clientAuth.mode=mtls needs tls.enabled=true and tls.clientCa.secretName (the CA that signs client certificates)" }}

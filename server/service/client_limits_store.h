@@ -1,0 +1,67 @@
+#ifndef SEEDGATE_SERVER_SERVICE_CLIENT_LIMITS_STORE_H_
+#define SEEDGATE_SERVER_SERVICE_CLIENT_LIMITS_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "server/service/client_limits.h"
+
+namespace seedgate::service {
+
+// The per-client limits of a limits file (--client_limits_file), by client
+// name: the name of a tokens-file entry, the name a client certificate
+// gives (mtls), or "anonymous" (none). It works in every --client_auth mode,
+// and holds no credential, so it may live in a ConfigMap.
+//
+// The file is either lines of `name [requests_per_minute=N]
+// [concurrent_streams=N] [tokens_per_minute=N]` (`#` starts a comment), or
+// JSON: {"clients": [{"name": ..., "requests_per_minute": N, ...}]}. Names
+// are 1-64 of [A-Za-z0-9._@-] and may not repeat.
+//
+// Precedence, limit by limit: this file, then the client's tokens-file
+// entry, then the --client_* defaults.
+class ClientLimitsTable {
+ public:
+  // INVALID_ARGUMENT naming the line (or entry) and what is wrong.
+  static absl::StatusOr<ClientLimitsTable> Parse(absl::string_view text);
+
+  // The limits set for `name`, or null.
+  const ClientLimitOverrides* Find(absl::string_view name) const;
+
+  std::vector<std::string> names() const;
+  size_t size() const { return clients_.size(); }
+
+ private:
+  absl::flat_hash_map<std::string, ClientLimitOverrides> clients_;
+};
+
+// The current ClientLimitsTable of a file, swapped whole on Reload;
+// thread-safe.
+class ClientLimitsStore {
+ public:
+  // Reads `path`; an unreadable or invalid file is an error.
+  static absl::StatusOr<std::unique_ptr<ClientLimitsStore>> Open(std::string path);
+
+  // Re-reads the file. On error the table in use stays (a half-written file
+  // must not lift or tighten every limit at once) and the error says why.
+  absl::Status Reload();
+
+  std::shared_ptr<const ClientLimitsTable> current() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ClientLimitsStore(std::string path) : path_(std::move(path)) {}
+
+  const std::string path_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const ClientLimitsTable> table_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace seedgate::service
+
+#endif  // SEEDGATE_SERVER_SERVICE_CLIENT_LIMITS_STORE_H_
