@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The second README command: install what is missing, build everything, run
-# every test (ctest), lint the proto (buf, STANDARD rules), check it against
-# the previous commit for changes that break existing clients (buf breaking),
+# every test (ctest), grep all their output for the tests' keys and tokens
+# (tests/leak/), lint the proto (buf, STANDARD rules), check it against the
+# previous commit for changes that break existing clients (buf breaking),
 # check formatting, run the tests again under AddressSanitizer + UBSan and the
 # concurrency tests under ThreadSanitizer (scripts/test-sanitizers.sh), and
 # run each libFuzzer target for 20 s (tests/fuzz/).
@@ -21,6 +22,9 @@ git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
 
 echo "== ctest"
 (cd build && ctest --output-on-failure -j "${SEEDGATE_TEST_JOBS:-2}" --timeout 300)
+
+echo "== key-leak grep over the whole test output"
+tests/leak/grep_test_output.sh
 
 echo "== sanitizers (ASan + UBSan: build-asan/, TSan: build-tsan/)"
 scripts/test-sanitizers.sh
