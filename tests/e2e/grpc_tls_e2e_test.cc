@@ -124,6 +124,30 @@ TEST_F(GrpcTlsTest, ARenewedCertificateIsServedWithoutARestart) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
+TEST_F(GrpcTlsTest, ARotatedClientCaIsTrustedWithoutARestart) {
+  auto stack = Start(/*mutual=*/true);
+  ASSERT_NE(stack, nullptr);
+  TlsFiles new_ca = MakeCa("rotated-client-ca");
+  TlsFiles client = MakeSignedCert(new_ca, "reports");
+  // The server's certificate stays signed by the first CA: the client keeps
+  // trusting that one while the server's client-CA file changes.
+  TlsFiles server_trust = ca_;
+  server_trust.cert_file = WriteTempFile(ReadFileOrDie(ca_.cert_file));
+  EXPECT_EQ(Call(*TlsStub(*stack, server_trust, &client, 1)).error_code(),
+            grpc::StatusCode::UNAVAILABLE)
+      << "not trusted before the rotation";
+  ASSERT_EQ(std::rename(new_ca.cert_file.c_str(), ca_.cert_file.c_str()), 0);
+  grpc::Status status;
+  for (int i = 2; i < 60; ++i) {  // gRPC checks the files every second here
+    status = Call(*TlsStub(*stack, server_trust, &client, i));
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(stack->emulator->stats().requests, 1);
+  std::remove(server_trust.cert_file.c_str());
+}
+
 TEST_F(GrpcTlsTest, AKeyThatDoesNotMatchItsCertificateStopsStartUp) {
   TlsFiles other = MakeSignedCert(ca_, "localhost");
   config::ServerConfig config;
