@@ -83,7 +83,7 @@ class UpstreamCall final : public ChatCall,
         http_status_ = static_cast<int>(code);
       }
       connected = connect_us > 0 || http_status_ > 0;
-      curl_easy_cleanup(easy_);
+      loop_->ReleaseEasy(easy_);
       easy_ = nullptr;
     }
     in_loop_ = false;
@@ -141,7 +141,7 @@ class UpstreamCall final : public ChatCall,
       return;
     }
 
-    easy_ = curl_easy_init();
+    easy_ = loop_->AcquireEasy();
     url_ = absl::StrCat(base_url(), "/v1/chat/completions");
     curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(easy_, CURLOPT_PRIVATE, static_cast<LoopTransfer*>(this));
@@ -194,7 +194,7 @@ class UpstreamCall final : public ChatCall,
   void ReleaseHandle() {
     if (easy_ != nullptr) {
       if (in_loop_) loop_->Remove(easy_);
-      curl_easy_cleanup(easy_);
+      loop_->ReleaseEasy(easy_);
       easy_ = nullptr;
     }
     in_loop_ = false;
@@ -363,13 +363,21 @@ class UpstreamCall final : public ChatCall,
 }  // namespace
 
 ChatClient::ChatClient(CurlLoop* loop, ChatClientOptions options)
-    : loop_(loop), options_(std::move(options)) {}
+    : ChatClient(std::vector<CurlLoop*>{loop}, std::move(options)) {}
+
+ChatClient::ChatClient(std::vector<CurlLoop*> loops, ChatClientOptions options)
+    : loops_(std::move(loops)), options_(std::move(options)) {}
+
+CurlLoop* ChatClient::NextLoop() {
+  if (loops_.size() == 1) return loops_[0];
+  return loops_[next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
+}
 
 ChatClient::~ChatClient() = default;
 
 std::shared_ptr<ChatCall> ChatClient::Complete(std::string body, absl::Time deadline,
                                                UnaryDone done, AttemptObserver* observer) {
-  auto call = std::make_shared<UpstreamCall>(loop_, options_, std::move(body), deadline,
+  auto call = std::make_shared<UpstreamCall>(NextLoop(), options_, std::move(body), deadline,
                                              std::move(done), nullptr, observer);
   call->Start();
   return call;
@@ -377,8 +385,8 @@ std::shared_ptr<ChatCall> ChatClient::Complete(std::string body, absl::Time dead
 
 std::shared_ptr<ChatCall> ChatClient::Stream(std::string body, absl::Time deadline, ChunkSink* sink,
                                              AttemptObserver* observer) {
-  auto call = std::make_shared<UpstreamCall>(loop_, options_, std::move(body), deadline, nullptr,
-                                             sink, observer);
+  auto call = std::make_shared<UpstreamCall>(NextLoop(), options_, std::move(body), deadline,
+                                             nullptr, sink, observer);
   call->Start();
   return call;
 }

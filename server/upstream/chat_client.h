@@ -1,6 +1,7 @@
 #ifndef SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
 #define SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -73,10 +74,13 @@ class ChatCall {
   virtual void Resume() = 0;
 };
 
-// Makes upstream chat-completions calls on a CurlLoop.
+// Makes upstream chat-completions calls on one or more CurlLoops: each call
+// runs wholly on one loop, and calls take the loops in turn.
 class ChatClient {
  public:
   ChatClient(CurlLoop* loop, ChatClientOptions options);
+  // `loops` must not be empty; they must outlive the client.
+  ChatClient(std::vector<CurlLoop*> loops, ChatClientOptions options);
   ~ChatClient();
 
   // POSTs `body` (a JSON request with "stream": false). `done` runs once, on
@@ -93,7 +97,10 @@ class ChatClient {
   const ChatClientOptions& options() const { return options_; }
 
  private:
-  CurlLoop* loop_;
+  CurlLoop* NextLoop();
+
+  const std::vector<CurlLoop*> loops_;
+  std::atomic<size_t> next_loop_{0};
   ChatClientOptions options_;
 };
 
