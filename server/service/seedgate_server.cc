@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
@@ -21,15 +22,29 @@ int ClampedMs(absl::Duration duration) {
       std::min<int64_t>(absl::ToInt64Milliseconds(duration), std::numeric_limits<int>::max()));
 }
 
+// Each upstream loop is one busy thread at most: more than the cores only
+// adds context switches.
+int UpstreamThreads(const config::ServerConfig& config) {
+  if (config.upstream_threads > 0) return config.upstream_threads;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
     const config::ServerConfig& config) {
   std::unique_ptr<SeedgateServer> server(new SeedgateServer());
-  server->loop_ = std::make_unique<upstream::CurlLoop>();
+  std::vector<upstream::CurlLoop*> loops;
+  for (int i = 0; i < UpstreamThreads(config); ++i) {
+    server->loops_.push_back(std::make_unique<upstream::CurlLoop>());
+    loops.push_back(server->loops_.back().get());
+  }
   server->metrics_ = std::make_shared<metrics::SeedgateMetrics>();
-  server->metrics_->set_open_transfers_source(
-      [loop = server->loop_.get()] { return loop->active_transfers(); });
+  server->metrics_->set_open_transfers_source([loops] {
+    int open = 0;
+    for (const upstream::CurlLoop* loop : loops) open += loop->active_transfers();
+    return open;
+  });
   if (!config.metrics_listen.empty()) {
     auto endpoint = metrics::MetricsEndpoint::Start(config.metrics_listen, server->metrics_);
     if (!endpoint.ok()) return endpoint.status();
@@ -44,7 +59,7 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   client_options.connect_timeout = config.connect_timeout;
   client_options.request_timeout = config.request_timeout;
   server->client_ =
-      std::make_unique<upstream::ChatClient>(server->loop_.get(), std::move(client_options));
+      std::make_unique<upstream::ChatClient>(std::move(loops), std::move(client_options));
 
   ChatCallEnv env;
   env.client = server->client_.get();
@@ -81,10 +96,10 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
 
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
-  // The loop's thread stops before the client its transfers refer to goes.
-  // The metrics endpoint reads the loop at scrape time: it goes first.
+  // The loops' threads stop before the client their transfers refer to goes.
+  // The metrics endpoint reads the loops at scrape time: it goes first.
   metrics_endpoint_.reset();
-  loop_.reset();
+  loops_.clear();
 }
 
 void SeedgateServer::Shutdown(absl::Duration grace) {

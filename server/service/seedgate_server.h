@@ -4,6 +4,7 @@
 #include <grpcpp/server.h>
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
@@ -40,7 +41,7 @@ class SeedgateServer {
 
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
-  std::unique_ptr<upstream::CurlLoop> loop_;
+  std::vector<std::unique_ptr<upstream::CurlLoop>> loops_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ChatService> service_;
