@@ -4,7 +4,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -20,17 +19,6 @@ namespace {
 constexpr int kMaxWaitMs = 1000;
 // Ready sockets handled per epoll_wait.
 constexpr int kMaxEvents = 256;
-// HTTP/2 streams one upstream connection may carry, unless the server
-// allows fewer.
-constexpr long kMaxStreamsPerConnection = 1000;
-// Transfers that may wait for a connection at once, per loop; the rest queue
-// in the loop. libcurl 7.88 cannot put a new transfer on an HTTP/2
-// connection that is still in its TLS handshake, so every transfer added
-// while all open connections are full opens a connection of its own:
-// 10,000 streams arriving at 1,000/s took 130 connections (4,545 when all
-// arrived at once) before this gate. A transfer that reuses a connection
-// passes the gate at once, so the gate costs a busy loop nothing.
-constexpr size_t kMaxConnecting = 8;
 // Idle easy handles kept for reuse: enough for a burst of calls, small next
 // to what the calls themselves hold.
 constexpr size_t kMaxIdleEasy = 256;
@@ -74,10 +62,6 @@ CurlLoop::CurlLoop() : multi_(curl_multi_init()) {
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   // Many concurrent calls share few HTTP/2 connections to the upstream.
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  // libcurl's default opens another connection past 100 streams on one, so
-  // 10,000 streams would take 100 connections; the server's own
-  // SETTINGS_MAX_CONCURRENT_STREAMS still applies.
-  curl_multi_setopt(multi_, CURLMOPT_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
   // Keep idle upstream connections for reuse: libcurl's default cache shrinks
   // with the number of transfers in progress, and a reconnect costs a TCP
   // (and TLS) handshake per call (measured: 583 new connections for 23,299
@@ -116,51 +100,13 @@ void CurlLoop::Wake() {
 }
 
 void CurlLoop::Add(CURL* easy) {
+  CheckM(curl_multi_add_handle(multi_, easy), "curl_multi_add_handle");
   active_.fetch_add(1, std::memory_order_relaxed);
-  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &CurlLoop::OnConnected);
-  curl_easy_setopt(easy, CURLOPT_PREREQDATA, easy);
-  waiting_.push_back(easy);  // Run admits it
 }
 
 void CurlLoop::Remove(CURL* easy) {
-  active_.fetch_sub(1, std::memory_order_relaxed);
-  auto queued = std::find(waiting_.begin(), waiting_.end(), easy);
-  if (queued != waiting_.end()) {
-    waiting_.erase(queued);
-    return;
-  }
   CheckM(curl_multi_remove_handle(multi_, easy), "curl_multi_remove_handle");
-  connecting_.erase(easy);  // Run admits the next
-}
-
-void CurlLoop::AdmitWaiting() {
-  // Rounds of up to kMaxConnecting: libcurl runs each round at once, and the
-  // transfers that find a connection to reuse leave the gate within it, so a
-  // burst of calls over a few busy HTTP/2 connections is not held back.
-  while (!waiting_.empty() && connecting_.size() < kMaxConnecting) {
-    while (!waiting_.empty() && connecting_.size() < kMaxConnecting) {
-      CURL* easy = waiting_.front();
-      waiting_.pop_front();
-      connecting_.insert(easy);
-      CheckM(curl_multi_add_handle(multi_, easy), "curl_multi_add_handle");
-    }
-    int running = 0;
-    CheckM(curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running),
-           "curl_multi_socket_action");
-  }
-}
-
-namespace {
-thread_local CurlLoop* this_thread_loop = nullptr;
-}  // namespace
-
-int CurlLoop::OnConnected(void* easy, char* /*primary_ip*/, char* /*local_ip*/,
-                          int /*primary_port*/, int /*local_port*/) {
-  // libcurl calls this on the loop thread, with a connection (new or reused)
-  // for the transfer, just before it sends the request. No handle may be
-  // added from inside a libcurl callback: Run admits the next ones.
-  if (this_thread_loop != nullptr) this_thread_loop->connecting_.erase(static_cast<CURL*>(easy));
-  return CURL_PREREQFUNC_OK;
+  active_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 CURL* CurlLoop::AcquireEasy() {
@@ -245,12 +191,10 @@ void CurlLoop::DispatchFinished() {
 }
 
 void CurlLoop::Run() {
-  this_thread_loop = this;
   epoll_event events[kMaxEvents];
   int running = 0;
   while (!stopping_.load()) {
     RunPostedTasks();
-    AdmitWaiting();
     DispatchFinished();
     int wait_ms = WaitMs();
     {

@@ -5,12 +5,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 
 namespace seedgate::upstream {
@@ -43,10 +41,7 @@ class CurlLoop {
 
   bool InLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
-  // Loop thread only. `easy` must carry `transfer` as CURLOPT_PRIVATE, and
-  // must not use CURLOPT_PREREQFUNCTION (the loop does). At most a few
-  // transfers at a time wait for a connection; the others queue here first
-  // (see kMaxConnecting in curl_loop.cc).
+  // Loop thread only. `easy` must carry `transfer` as CURLOPT_PRIVATE.
   void Add(CURL* easy);
   // Loop thread only. Stops a transfer without calling OnTransferDone.
   void Remove(CURL* easy);
@@ -66,12 +61,7 @@ class CurlLoop {
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* loop, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* loop);
 
-  static int OnConnected(void* easy, char* primary_ip, char* local_ip, int primary_port,
-                         int local_port);
-
   void Run();
-  // Hands queued transfers to libcurl while fewer than kMaxConnecting wait.
-  void AdmitWaiting();
   void RunPostedTasks();
   void DispatchFinished();
   void Wake();
@@ -87,10 +77,7 @@ class CurlLoop {
   std::atomic<int> active_{0};
   absl::Mutex mu_;
   std::vector<std::function<void()>> posted_ ABSL_GUARDED_BY(mu_);
-  // Loop thread only from here on.
-  std::vector<CURL*> idle_easy_;
-  std::deque<CURL*> waiting_;              // added, not yet given to libcurl
-  absl::flat_hash_set<CURL*> connecting_;  // given to libcurl, no connection yet
+  std::vector<CURL*> idle_easy_;  // loop thread only
   std::thread thread_;
 };
 
