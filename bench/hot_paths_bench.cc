@@ -3,14 +3,19 @@
 // (validation, proto -> upstream JSON text). Results: bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "google/protobuf/util/json_util.h"
 #include "seedgate/v1/chat.pb.h"
+#include "server/translate/json_schema.h"
 #include "server/translate/request_json.h"
+#include "server/translate/request_schemas.h"
 #include "server/translate/request_validation.h"
 #include "server/translate/response_json.h"
+#include "server/translate/tool_call_validation.h"
 #include "server/upstream/sse_parser.h"
 #include "server/upstream/stream_decoder.h"
 
@@ -210,6 +215,92 @@ void BM_CompletionJsonToProto(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CompletionJsonToProto);
+
+// An order-entry tool's parameters: nested objects, arrays of objects, enums,
+// required fields, patterns, additionalProperties: false.
+const char kOrderSchema[] = R"({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "object", "additionalProperties": false,
+      "properties": {"id": {"type": "string", "pattern": "^C[0-9]{6}$"},
+                     "tier": {"enum": ["gold", "silver", "bronze"]},
+                     "email": {"type": "string", "minLength": 3}},
+      "required": ["id", "tier"]},
+    "lines": {"type": "array", "minItems": 1, "maxItems": 1000,
+      "items": {"type": "object", "additionalProperties": false,
+        "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"},
+                       "qty": {"type": "integer", "minimum": 1, "maximum": 999},
+                       "unit_price": {"type": "number", "minimum": 0},
+                       "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 8},
+                       "gift": {"type": "boolean"}},
+        "required": ["sku", "qty", "unit_price"]}},
+    "shipping": {"enum": ["standard", "express", "pickup"]},
+    "note": {"type": "string", "maxLength": 500}
+  },
+  "required": ["customer", "lines", "shipping"],
+  "additionalProperties": false
+})";
+
+// Valid arguments for kOrderSchema with `lines` order lines (~70 bytes each).
+std::string OrderArguments(int lines) {
+  nlohmann::json order = {
+      {"customer", {{"id", "C123456"}, {"tier", "gold"}, {"email", "a@example.com"}}},
+      {"shipping", "express"},
+      {"note", "leave at the door"}};
+  for (int i = 0; i < lines; ++i) {
+    char sku[16];
+    std::snprintf(sku, sizeof(sku), "ABC-%04d", i % 10000);
+    order["lines"].push_back({{"sku", sku},
+                              {"qty", 1 + i % 50},
+                              {"unit_price", 9.99},
+                              {"tags", {"red", "xl"}},
+                              {"gift", i % 2 == 0}});
+  }
+  return order.dump();
+}
+
+// Once per RPC: compiling a tool's parameters schema.
+void BM_CompileSchema(benchmark::State& state) {
+  const nlohmann::json schema = nlohmann::json::parse(kOrderSchema);
+  for (auto _ : state) {
+    auto compiled = seedgate::translate::CompiledSchema::Compile(schema);
+    benchmark::DoNotOptimize(compiled.ok());
+  }
+}
+BENCHMARK(BM_CompileSchema);
+
+// Once per tool call: its whole arguments text parsed and validated with the
+// compiled schema (what a unary answer or a stream's finish chunk costs).
+void BM_ValidateToolCallArguments(benchmark::State& state) {
+  seedgate::v1::CreateChatCompletionRequest request;
+  auto* function = request.add_tools()->mutable_function();
+  function->set_name("place_order");
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(kOrderSchema, function->mutable_parameters());
+  if (!parsed.ok()) state.SkipWithError("bad schema");
+  auto schemas = seedgate::translate::CompileRequestSchemas(request);
+  if (!schemas.ok()) state.SkipWithError("schema does not compile");
+  const std::string arguments = OrderArguments(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    seedgate::v1::ArgumentsValidation validation =
+        seedgate::translate::ValidateToolCallArguments(*schemas, "place_order", arguments);
+    if (!validation.schema_valid()) state.SkipWithError("arguments should be valid");
+    benchmark::DoNotOptimize(validation);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * arguments.size()));
+  state.counters["arguments_bytes"] = static_cast<double>(arguments.size());
+}
+BENCHMARK(BM_ValidateToolCallArguments)->Arg(10)->Arg(100)->ArgName("lines");
+
+// The JSON parse alone, to tell it from the schema check.
+void BM_ParseToolCallArguments(benchmark::State& state) {
+  const std::string arguments = OrderArguments(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    seedgate::translate::ParsedJson parsed = seedgate::translate::ParseJsonText(arguments);
+    benchmark::DoNotOptimize(parsed.ok);
+  }
+}
+BENCHMARK(BM_ParseToolCallArguments)->Arg(10)->Arg(100)->ArgName("lines");
 
 }  // namespace
 

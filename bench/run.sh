@@ -101,7 +101,7 @@ EMU_PID=$!; PIDS+=($EMU_PID)
 wait_for "$OUT/emulator.log" 'listening on http://'
 UPSTREAM=$(grep -Eo 'http://[0-9.:]+' "$OUT/emulator.log" | head -1)
 
-EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 \
+EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
   --upstream_base_urls "$UPSTREAM" --upstream_http_version 1.1 >"$OUT/seedgate.log" 2>&1 &
 SG_PID=$!; PIDS+=($SG_PID)
 wait_for "$OUT/seedgate.log" 'listening on .*\(port [0-9]+\)'

@@ -49,6 +49,17 @@ void StreamAccumulator::Add(const v1::ChatCompletionChunk& chunk) {
     if (part.finish_reason() != v1::FINISH_REASON_UNSPECIFIED) {
       choice->set_finish_reason(part.finish_reason());
     }
+    // seedgate's checks, given once the choice is complete, land where the
+    // unary RPC puts them.
+    for (const v1::ToolCallValidation& validation : part.tool_call_validations()) {
+      auto it = tool_call_position_.find(std::make_pair(part.index(), validation.index()));
+      if (it == tool_call_position_.end()) continue;
+      *message->mutable_tool_calls(it->second)->mutable_arguments_validation() =
+          validation.arguments_validation();
+    }
+    if (part.has_content_validation()) {
+      *choice->mutable_content_validation() = part.content_validation();
+    }
     if (part.moderation_hit_type() != v1::MODERATION_HIT_TYPE_UNSPECIFIED) {
       choice->set_moderation_hit_type(part.moderation_hit_type());
     }

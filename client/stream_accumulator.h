@@ -1,7 +1,8 @@
 // StreamAccumulator: rebuilds from stream chunks the ChatCompletion that
 // CreateChatCompletion would have returned: content and reasoning joined,
-// tool calls reassembled from their deltas by index, the finish reason and
-// the usage.
+// tool calls reassembled from their deltas by index, the finish reason, the
+// usage, and seedgate's answer checks (a finished choice's
+// tool_call_validations become each ToolCall's arguments_validation).
 #ifndef SEEDGATE_CLIENT_STREAM_ACCUMULATOR_H_
 #define SEEDGATE_CLIENT_STREAM_ACCUMULATOR_H_
 

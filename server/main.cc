@@ -34,6 +34,27 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (config->client_auth.empty()) {
+    std::fprintf(stderr, "seedgate: refusing to start: %s\n",
+                 seedgate::config::NoClientAuthMessage().c_str());
+    return 2;
+  }
+  if (config->client_auth == "none") {
+    std::fprintf(stderr,
+                 "seedgate: WARNING: --client_auth=none: every caller that reaches the port may "
+                 "use the API key; for the local demo only\n");
+  } else if (config->tls_cert.empty()) {
+    std::fprintf(stderr,
+                 "seedgate: WARNING: no --tls_cert: client tokens travel in clear text; use TLS "
+                 "(or a service mesh that adds it)\n");
+  }
+
+  if (config->upstream_insecure_skip_verify) {
+    std::fprintf(stderr,
+                 "seedgate: WARNING: --upstream_insecure_skip_verify: the upstream's TLS "
+                 "certificate is NOT verified; for tests only\n");
+  }
+
   // Signals go to one waiting thread, not to whichever thread is running.
   sigset_t signals;
   sigemptyset(&signals);

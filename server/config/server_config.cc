@@ -200,6 +200,45 @@ absl::Status ParseMessageSize(const Source& source, absl::string_view value, int
   return absl::OkStatus();
 }
 
+// A duration, or 0 / "off" for none (absl::ZeroDuration()).
+absl::Status ParseDurationOrOff(const Source& source, absl::string_view value,
+                                absl::Duration* out) {
+  if (value == "0" || value == "off") {
+    *out = absl::ZeroDuration();
+    return absl::OkStatus();
+  }
+  return ParseDurationValue(source, value, out);
+}
+
+// A whole number in [lo, hi].
+absl::Status ParseIntInRange(const Source& source, absl::string_view value, int64_t lo, int64_t hi,
+                             int64_t* out) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < lo || n > hi) {
+    return BadValue(source, value, absl::StrCat("is not a whole number from ", lo, " to ", hi));
+  }
+  *out = n;
+  return absl::OkStatus();
+}
+
+// Comma-separated HTTP statuses from 400 to 599; empty for none.
+absl::Status ParseHttpStatuses(const Source& source, absl::string_view value,
+                               std::vector<int>* out) {
+  std::vector<int> statuses;
+  for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+    int status = 0;
+    item = absl::StripAsciiWhitespace(item);
+    if (!absl::SimpleAtoi(item, &status) || status < 400 || status > 599) {
+      return BadValue(source, value,
+                      "is not a comma-separated list of HTTP statuses from 400 to 599 "
+                      "(example: 429,500,502,503)");
+    }
+    statuses.push_back(status);
+  }
+  *out = std::move(statuses);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> ParseBool(const Source& source, absl::string_view value) {
   const std::string lower = absl::AsciiStrToLower(value);
   if (lower == "true" || lower == "1" || lower == "yes") return true;
@@ -286,6 +325,29 @@ absl::StatusOr<std::string> ReadKeyFile(const Source& source, const std::string&
 }
 
 // --- the flag table ---------------------------------------------------------
+
+// A file flag: the path must name a readable file (empty unsets it).
+absl::Status ParseReadableFile(const Source& source, absl::string_view value,
+                               absl::string_view what, std::string* out) {
+  std::string why;
+  const std::string path(value);
+  if (!path.empty() && !IsReadableFile(path, &why)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source.name, ": ", what, " ", Quote(path), " ", why));
+  }
+  *out = path;
+  return absl::OkStatus();
+}
+
+// A per-client limit: a whole number >= 0, 0 meaning none.
+absl::Status ParseLimit(const Source& source, absl::string_view value, int64_t* out) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < 0) {
+    return BadValue(source, value, "is not a whole number >= 0 (0: no limit; example: 600)");
+  }
+  *out = n;
+  return absl::OkStatus();
+}
 
 enum class Kind { kString, kBool };
 
@@ -402,6 +464,135 @@ const std::vector<Flag>& Flags() {
            return BadValue(s, v, "is not auto or a whole number from 1 to 64 (example: 2)");
          }
          return absl::OkStatus();
+       }},
+      // --- reliability: retries, outlier ejection, stream timeouts, limits ---
+      {"upstream_max_attempts", Kind::kString, "3",
+       "Upstream attempts per call, the first included (1: no retries). Retries happen only "
+       "while nothing has reached the client.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int64_t n = 0;
+         absl::Status ok = ParseIntInRange(s, v, 1, 10, &n);
+         c.upstream_max_attempts = static_cast<int>(n);
+         return ok;
+       }},
+      {"upstream_retry_on", Kind::kString, "429,500,502,503",
+       "HTTP statuses retried (connection failures always are); empty for none.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseHttpStatuses(s, v, &c.upstream_retry_on);
+       }},
+      {"upstream_retry_initial_backoff", Kind::kString, "250ms",
+       "Back-off before the first retry of a base URL; doubles each time, with full jitter.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_retry_initial_backoff);
+       }},
+      {"upstream_retry_max_backoff", Kind::kString, "5s",
+       "Longest back-off, and the longest Retry-After honoured (a longer one goes to the client).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_retry_max_backoff);
+       }},
+      {"upstream_first_byte_timeout", Kind::kString, "1m",
+       "Streams: the upstream response must begin within this (0: off).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationOrOff(s, v, &c.upstream_first_byte_timeout);
+       }},
+      {"upstream_idle_timeout", Kind::kString, "2m",
+       "Streams: longest silence between upstream events (0: off; paused time not counted).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationOrOff(s, v, &c.upstream_idle_timeout);
+       }},
+      {"upstream_eject_after", Kind::kString, "5",
+       "Failed attempts in a row (connection failures, 5xx, timeouts) that eject a base URL "
+       "(0: never).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int64_t n = 0;
+         absl::Status ok = ParseIntInRange(s, v, 0, 1000, &n);
+         c.upstream_eject_after = static_cast<int>(n);
+         return ok;
+       }},
+      {"upstream_eject_time", Kind::kString, "30s",
+       "How long an ejected base URL stays out before it is probed again (doubling, up to 8x, "
+       "while it keeps failing).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseDurationValue(s, v, &c.upstream_eject_time);
+       }},
+      {"max_upstream_response_bytes", Kind::kString, "32MiB",
+       "Largest unary upstream answer accepted.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseMessageSize(s, v, &c.max_upstream_response_bytes);
+       }},
+      {"max_upstream_event_bytes", Kind::kString, "4MiB",
+       "Largest single server-sent event accepted from the upstream.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseMessageSize(s, v, &c.max_upstream_event_bytes);
+       }},
+      {"max_stream_chunks", Kind::kString, "1000000", "Most chunks one stream may carry.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseIntInRange(s, v, 1, int64_t{1} << 40, &c.max_stream_chunks);
+       }},
+      // --- Security -------------------------------------------------------
+      {"client_auth", Kind::kString,
+       "(tokens with --client_tokens_file, mtls with --tls_client_ca)",
+       "Who may call: tokens (bearer tokens from --client_tokens_file), mtls (client "
+       "certificates signed by --tls_client_ca), or none (anyone; local demo only).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         if (v != "tokens" && v != "mtls" && v != "none") {
+           return BadValue(s, v, "must be tokens, mtls or none");
+         }
+         c.client_auth = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"client_tokens_file", Kind::kString, "(none)",
+       "Client bearer tokens: `name token [requests_per_minute=N] [concurrent_streams=N] "
+       "[tokens_per_minute=N]` lines, or JSON; reloaded when it changes.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseReadableFile(s, v, "tokens file", &c.client_tokens_file);
+       }},
+      {"tls_cert", Kind::kString, "(none: plaintext)",
+       "PEM certificate chain for TLS on the gRPC port (with --tls_key); reloaded on change.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseReadableFile(s, v, "certificate", &c.tls_cert);
+       }},
+      {"tls_key", Kind::kString, "(none)", "PEM private key of --tls_cert; reloaded on change.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseReadableFile(s, v, "private key", &c.tls_key);
+       }},
+      {"tls_client_ca", Kind::kString, "(none)",
+       "PEM CA bundle: clients must present a certificate signed by it (mutual TLS); the "
+       "certificate's common name names the client.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseReadableFile(s, v, "client CA bundle", &c.tls_client_ca);
+       }},
+      {"client_requests_per_minute", Kind::kString, "0 (no limit)",
+       "Default per-client limit of chat RPCs per minute.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseLimit(s, v, &c.client_requests_per_minute);
+       }},
+      {"client_concurrent_streams", Kind::kString, "0 (no limit)",
+       "Default per-client limit of StreamChatCompletion RPCs open at once.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseLimit(s, v, &c.client_concurrent_streams);
+       }},
+      {"client_tokens_per_minute", Kind::kString, "0 (no limit)",
+       "Default per-client limit of upstream tokens (prompt + completion) per minute.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return ParseLimit(s, v, &c.client_tokens_per_minute);
+       }},
+      {"access_log", Kind::kString, "stderr",
+       "Where the access log (one JSON line per RPC) goes: stderr, off, or a file path.",
+       [](const Source&, absl::string_view v, ServerConfig& c) {
+         c.access_log = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"log_content", Kind::kBool, "false",
+       "Put request and answer text into the access log (it never holds them otherwise).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return SetBool(&ServerConfig::log_content, s, v, c);
+       }},
+      {"upstream_insecure_skip_verify", Kind::kBool, "false",
+       "Do not verify the upstream's TLS certificate. For tests only; use --upstream_ca_file "
+       "for a private CA instead.",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         return SetBool(&ServerConfig::upstream_insecure_skip_verify, s, v, c);
        }},
   };
   return *kFlags;
@@ -543,6 +734,7 @@ absl::Status ResolveApiKey(const EnvLookup& env, const Source& key_file_source,
     absl::StatusOr<std::string> key = ReadKeyFile(key_file_source, config.api_key_file);
     if (!key.ok()) return key.status();
     config.api_key = *std::move(key);
+    config.api_key_from_file = true;
   }
   if (config.api_key.empty() && config.require_api_key) {
     return absl::InvalidArgumentError(
@@ -551,7 +743,51 @@ absl::Status ResolveApiKey(const EnvLookup& env, const Source& key_file_source,
   return absl::OkStatus();
 }
 
+// Checks that the security flags fit together and, when --client_auth is
+// not given, infers it from the credentials configured (leaving it empty
+// when there are none: the server then refuses to start).
+absl::Status ResolveSecurity(ServerConfig& config) {
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert and --tls_key go together: give both (TLS on the gRPC port) or neither");
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca needs --tls_cert and --tls_key: mutual TLS is TLS first");
+  }
+  if (config.client_auth.empty()) {
+    if (!config.client_tokens_file.empty()) {
+      config.client_auth = "tokens";
+    } else if (!config.tls_client_ca.empty()) {
+      config.client_auth = "mtls";
+    }
+  }
+  if (config.client_auth == "tokens" && config.client_tokens_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--client_auth=tokens needs --client_tokens_file=<file> (`name token` lines)");
+  }
+  if (config.client_auth == "mtls" && config.tls_client_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--client_auth=mtls needs --tls_client_ca=<CA bundle> (and --tls_cert, --tls_key)");
+  }
+  if (config.access_log.empty()) {
+    return absl::InvalidArgumentError("--access_log: expected stderr, off, or a file path");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> ReadApiKeyFile(const std::string& path) {
+  return ReadKeyFile(Source{"--api_key_file"}, path);
+}
+
+std::string NoClientAuthMessage() {
+  return "no client authentication configured, so anyone who can reach the port could spend "
+         "the API key: pass --client_tokens_file=<file> (bearer tokens), --tls_client_ca=<CA> "
+         "with --tls_cert and --tls_key (mutual TLS), or --client_auth=none to let every "
+         "caller in (local demo only)";
+}
 
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -602,6 +838,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::vector<std::string>& a
   if (absl::Status status = ResolveApiKey(env, key_file_source, config); !status.ok()) {
     return status;
   }
+  if (absl::Status status = ResolveSecurity(config); !status.ok()) return status;
   return config;
 }
 
@@ -620,7 +857,11 @@ std::string UsageText() {
       "The upstream API key is read from EVOLINK_API_KEY or, when that is unset or empty,\n"
       "from the file named by --api_key_file. It is never taken from the command line,\n"
       "where it would show in `ps`. With no key, seedgate runs against the bundled\n"
-      "emulator unless --require_api_key is set.\n"
+      "emulator unless --require_api_key is set; --api_key_file is reloaded when it changes.\n"
+      "\n"
+      "seedgate refuses to start without client authentication: give --client_tokens_file\n"
+      "(bearer tokens), --tls_client_ca with --tls_cert/--tls_key (mutual TLS), or\n"
+      "--client_auth=none (anyone may call; local demo only).\n"
       "\n"
       "Flags:\n";
   for (const Flag& flag : Flags()) {

@@ -1,6 +1,7 @@
 #ifndef SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
 #define SEEDGATE_SERVER_CONFIG_SERVER_CONFIG_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -50,7 +51,56 @@ struct ServerConfig {
   std::string emulator_path;
   // Upstream I/O threads, each with its own libcurl loop; 0: min(2, cores).
   int upstream_threads = 0;
+
+  // Reliability (see upstream::RetryPolicy, EjectionPolicy, ChatClientOptions).
+  int upstream_max_attempts = 3;
+  std::vector<int> upstream_retry_on = {429, 500, 502, 503};
+  absl::Duration upstream_retry_initial_backoff = absl::Milliseconds(250);
+  absl::Duration upstream_retry_max_backoff = absl::Seconds(5);
+  absl::Duration upstream_first_byte_timeout = absl::Minutes(1);  // zero: off
+  absl::Duration upstream_idle_timeout = absl::Minutes(2);        // zero: off
+  int upstream_eject_after = 5;                                   // zero: never
+  absl::Duration upstream_eject_time = absl::Seconds(30);
+  int max_upstream_response_bytes = 32 << 20;
+  int max_upstream_event_bytes = 4 << 20;
+  int64_t max_stream_chunks = 1'000'000;
+
+  // --- Security: who may call, TLS, quotas, access log ---------------------
+  // "tokens", "mtls" or "none". Empty: not chosen; ParseServerConfig infers
+  // it from --client_tokens_file / --tls_client_ca, and with neither the
+  // server refuses to start (SeedgateServer::Start and main say why).
+  std::string client_auth;
+  // Bearer tokens: `name token [limit=N]...` lines, or JSON (README).
+  std::string client_tokens_file;
+  // TLS on the gRPC port (PEM files, reloaded on change); both or neither.
+  std::string tls_cert;
+  std::string tls_key;
+  // CA bundle client certificates must chain to (mutual TLS).
+  std::string tls_client_ca;
+  // Per-client limits for callers whose entry sets none; 0 is no limit.
+  int64_t client_requests_per_minute = 0;
+  int64_t client_concurrent_streams = 0;
+  int64_t client_tokens_per_minute = 0;
+  // One JSON line per RPC: "stderr", "off", or a file path.
+  std::string access_log = "stderr";
+  // Put request and answer text into the access log (off: never).
+  bool log_content = false;
+  // Do not verify the upstream's TLS certificate (tests only).
+  bool upstream_insecure_skip_verify = false;
+  // Not flags: how often the tokens and key files are checked for changes,
+  // and the period of the per-minute limits (tests shorten both).
+  absl::Duration credentials_poll_interval = absl::Seconds(5);
+  absl::Duration quota_period = absl::Minutes(1);
+  // Whether api_key was read from api_key_file (and so follows its changes).
+  bool api_key_from_file = false;
 };
+
+// Reads an API key file as ParseServerConfig does (trimmed, one printable
+// word); errors never hold what the file holds.
+absl::StatusOr<std::string> ReadApiKeyFile(const std::string& path);
+
+// Why a server will not start when `config.client_auth` is still unset.
+std::string NoClientAuthMessage();
 
 // Looks up an environment variable; nullopt when unset.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -42,11 +42,18 @@ int ErrorTypeOf(const absl::Status& status) {
     if (reason == "UPSTREAM_UNREACHABLE" || reason == "UPSTREAM_CONNECTION_LOST") {
       return Type("transport");
     }
-    if (reason == "UPSTREAM_TIMEOUT") return Type("timeout");
+    if (reason == "UPSTREAM_TIMEOUT" || reason == "UPSTREAM_FIRST_BYTE_TIMEOUT" ||
+        reason == "UPSTREAM_IDLE_TIMEOUT") {
+      return Type("timeout");
+    }
+    if (reason == "UPSTREAM_LIMIT_EXCEEDED") return Type("upstream_limit");
+    if (reason == "SHUTTING_DOWN") return Type("shutting_down");
     if (reason == "UPSTREAM_STREAM_TRUNCATED") return Type("truncated_stream");
     if (reason == "MALFORMED_UPSTREAM_RESPONSE") return Type("malformed_upstream_response");
     if (reason == "UNAUTHENTICATED") return Type("unauthenticated");
     if (reason == "TOO_MANY_RPCS") return Type("overloaded");
+    if (reason == "CLIENT_QUOTA_EXCEEDED") return Type("client_quota");
+    if (reason == "SCHEMA_VIOLATION") return Type("schema_violation");
   }
   switch (status.code()) {
     case absl::StatusCode::kCancelled:

@@ -95,9 +95,28 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
                        .Name("seedgate_upstream_attempts_total")
                        .Help("Upstream HTTP requests made, by model and response class.")
                        .Register(*registry_);
+  auto& validations =
+      prometheus::BuildCounter()
+          .Name("seedgate_schema_validations_total")
+          .Help(
+              "Answer checks against the request's schemas, by model, subject (tool_arguments: "
+              "one tool call's arguments; content: a choice's json_object/json_schema content) "
+              "and outcome (valid, invalid_json, schema_violation, unknown_tool).")
+          .Register(*registry_);
   for (size_t model = 0; model < kModels; ++model) {
     if (model == kModelNone) continue;
     prometheus::Labels labels = {{"model", S(kModelNames[model])}};
+    for (size_t subject = 0; subject < kValidationSubjects.size(); ++subject) {
+      for (size_t outcome = 0; outcome < kValidationOutcomes.size(); ++outcome) {
+        // Only a tool call can name an unknown tool.
+        bool is_content = kValidationSubjects[subject] == "content";
+        if (is_content && static_cast<int>(outcome) == kValidationOutcomeUnknownTool) continue;
+        validations_[model][subject][outcome] =
+            &validations.Add({{"model", S(kModelNames[model])},
+                              {"subject", S(kValidationSubjects[subject])},
+                              {"outcome", S(kValidationOutcomes[outcome])}});
+      }
+    }
     time_to_first_token_[model] = &first_token.Add(labels, kFirstTokenBuckets);
     time_between_chunks_[model] = &chunk_gap.Add(labels, kChunkGapBuckets);
     for (size_t type = 0; type < kTokens; ++type) {
@@ -127,6 +146,20 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
   for (size_t reason = 0; reason < kRetryReasons.size(); ++reason) {
     upstream_retries_[reason] = &retries.Add({{"reason", S(kRetryReasons[reason])}});
   }
+  client_rpcs_ = &prometheus::BuildCounter()
+                      .Name("seedgate_client_rpcs_total")
+                      .Help("Finished RPCs by client and gRPC status code.")
+                      .Register(*registry_);
+  client_quota_rejections_ = &prometheus::BuildCounter()
+                                  .Name("seedgate_client_quota_rejections_total")
+                                  .Help(
+                                      "RPCs refused because a client was past a limit, by "
+                                      "client and limit.")
+                                  .Register(*registry_);
+  client_tokens_ = &prometheus::BuildCounter()
+                        .Name("seedgate_client_tokens_total")
+                        .Help("Upstream tokens (prompt + completion) by client.")
+                        .Register(*registry_);
   open_transfers_ = &prometheus::BuildGauge()
                          .Name("seedgate_upstream_transfers_open")
                          .Help("Upstream HTTP requests in progress.")
@@ -134,12 +167,59 @@ SeedgateMetrics::SeedgateMetrics() : registry_(std::make_shared<prometheus::Regi
                          .Add({});
 }
 
+SeedgateMetrics::ClientSeries& SeedgateMetrics::client(absl::string_view name) {
+  absl::MutexLock lock(&clients_mu_);
+  auto it = clients_.find(name);
+  if (it != clients_.end()) return *it->second;
+  // Past the cap every new name shares "other" (itself one more entry).
+  const std::string label =
+      clients_.size() < kMaxClientLabels || name == "other" ? std::string(name) : "other";
+  if (label != name) {
+    it = clients_.find(label);
+    if (it != clients_.end()) return *it->second;
+  }
+  auto series = std::make_unique<ClientSeries>();
+  for (size_t code = 0; code < kCodes; ++code) {
+    series->rpcs[code] = &client_rpcs_->Add({{"client", label}, {"code", S(kCodeNames[code])}});
+  }
+  for (size_t limit = 0; limit < kQuotaLimits.size(); ++limit) {
+    series->quota_rejections[limit] =
+        &client_quota_rejections_->Add({{"client", label}, {"limit", S(kQuotaLimits[limit])}});
+  }
+  series->tokens = &client_tokens_->Add({{"client", label}});
+  return *clients_.emplace(label, std::move(series)).first->second;
+}
+
 const prometheus::Histogram::BucketBoundaries& SeedgateMetrics::chunk_gap_buckets() {
   return kChunkGapBuckets;
 }
 
+void SeedgateMetrics::AddBaseUrls(const std::vector<std::string>& base_urls,
+                                  std::function<bool(size_t index)> ejected_source) {
+  auto& ejected = prometheus::BuildGauge()
+                      .Name("seedgate_upstream_base_url_ejected")
+                      .Help(
+                          "1 while an upstream base URL is ejected for failing (outlier "
+                          "detection), else 0.")
+                      .Register(*registry_);
+  auto& ejections = prometheus::BuildCounter()
+                        .Name("seedgate_upstream_ejections_total")
+                        .Help("Times an upstream base URL was ejected for failing.")
+                        .Register(*registry_);
+  for (const std::string& url : base_urls) {
+    base_url_ejected_.push_back(&ejected.Add({{"base_url", url}}));
+    upstream_ejections_.push_back(&ejections.Add({{"base_url", url}}));
+  }
+  ejected_source_ = std::move(ejected_source);
+}
+
 std::vector<prometheus::MetricFamily> SeedgateMetrics::Collect() const {
   if (open_transfers_source_) open_transfers_->Set(open_transfers_source_());
+  if (ejected_source_) {
+    for (size_t i = 0; i < base_url_ejected_.size(); ++i) {
+      base_url_ejected_[i]->Set(ejected_source_(i) ? 1 : 0);
+    }
+  }
   return registry_->Collect();
 }
 

@@ -10,7 +10,11 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "server/metrics/labels.h"
 
 namespace seedgate::metrics {
@@ -30,6 +34,11 @@ class SeedgateMetrics : public prometheus::Collectable {
   void set_open_transfers_source(std::function<double()> source) {
     open_transfers_source_ = std::move(source);
   }
+
+  // The configured upstream base URLs (a bounded label: the operator's list)
+  // and where their ejected state comes from. Call once, before serving.
+  void AddBaseUrls(const std::vector<std::string>& base_urls,
+                   std::function<bool(size_t index)> ejected_source);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -67,6 +76,23 @@ class SeedgateMetrics : public prometheus::Collectable {
     return *upstream_attempts_[model][status_class];
   }
   prometheus::Counter& upstream_retries(int reason) { return *upstream_retries_[reason]; }
+  // Base URL `index` (of AddBaseUrls) was taken out of rotation.
+  prometheus::Counter& upstream_ejections(size_t index) { return *upstream_ejections_.at(index); }
+
+  // The series of one client (label `client`), created on its first RPC;
+  // see kMaxClientLabels. Takes a lock: call once per RPC, not per chunk.
+  struct ClientSeries {
+    std::array<prometheus::Counter*, kCodes> rpcs{};
+    std::array<prometheus::Counter*, kQuotaLimits.size()> quota_rejections{};
+    prometheus::Counter* tokens = nullptr;  // prompt + completion
+  };
+  ClientSeries& client(absl::string_view name);
+
+  // subject indexes kValidationSubjects, outcome kValidationOutcomes; null
+  // for the one combination that cannot happen (content, unknown_tool).
+  prometheus::Counter* validations(int model, int subject, int outcome) {
+    return validations_[model][subject][outcome];
+  }
 
  private:
   static size_t Index(Method method) { return static_cast<size_t>(method); }
@@ -86,6 +112,20 @@ class SeedgateMetrics : public prometheus::Collectable {
   std::array<std::array<prometheus::Histogram*, kClasses>, kModels> upstream_duration_{};
   std::array<std::array<prometheus::Counter*, kClasses>, kModels> upstream_attempts_{};
   std::array<prometheus::Counter*, kRetryReasons.size()> upstream_retries_{};
+  std::function<bool(size_t)> ejected_source_;
+  std::vector<prometheus::Gauge*> base_url_ejected_;
+  std::vector<prometheus::Counter*> upstream_ejections_;
+  prometheus::Family<prometheus::Counter>* client_rpcs_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_quota_rejections_ = nullptr;
+  prometheus::Family<prometheus::Counter>* client_tokens_ = nullptr;
+  absl::Mutex clients_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<ClientSeries>> clients_
+      ABSL_GUARDED_BY(clients_mu_);
+
+  std::array<std::array<std::array<prometheus::Counter*, kValidationOutcomes.size()>,
+                        kValidationSubjects.size()>,
+             kModels>
+      validations_{};
 };
 
 }  // namespace seedgate::metrics

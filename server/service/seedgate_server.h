@@ -8,9 +8,12 @@
 
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
+#include "server/metrics/access_log.h"
 #include "server/metrics/metrics_endpoint.h"
 #include "server/metrics/seedgate_metrics.h"
 #include "server/service/chat_service.h"
+#include "server/service/file_watcher.h"
+#include "server/service/upstream_key.h"
 #include "server/upstream/chat_client.h"
 #include "server/upstream/curl_loop.h"
 
@@ -29,8 +32,9 @@ class SeedgateServer {
   // The bound /metrics port; 0 when --metrics_listen is empty.
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
 
-  // Health NOT_SERVING, then stops taking RPCs; RPCs still running are
-  // cancelled (their upstream transfers aborted) after `grace`.
+  // Health NOT_SERVING, then stops taking RPCs (new ones get UNAVAILABLE);
+  // RPCs still running after `grace` end with UNAVAILABLE (reason
+  // SHUTTING_DOWN) and their upstream transfers are aborted.
   void Shutdown(absl::Duration grace);
 
   // Blocks until Shutdown.
@@ -38,12 +42,20 @@ class SeedgateServer {
 
  private:
   SeedgateServer() = default;
+  // Reloads the tokens and API key files when they change.
+  void StartWatchingFiles(const config::ServerConfig& config);
 
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;
+  std::unique_ptr<metrics::AccessLog> access_log_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::vector<std::unique_ptr<upstream::CurlLoop>> loops_;
+  std::unique_ptr<upstream::TimerQueue> timers_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<Admission> admission_;
+  std::unique_ptr<ClientAuthenticator> auth_;
+  std::unique_ptr<ClientQuotas> quotas_;
+  std::unique_ptr<UpstreamKey> upstream_key_;
+  std::unique_ptr<FileWatcher> watcher_;
   std::unique_ptr<ChatService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

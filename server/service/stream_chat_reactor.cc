@@ -6,6 +6,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "server/metrics/rpc_recorder.h"
+#include "server/service/answer_checks.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -23,12 +24,30 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
                     const v1::CreateChatCompletionRequest* request, const ChatCallEnv& env)
       : env_(env),
         deadline_(RpcDeadline(*context)),
-        recorder_(env.metrics, metrics::Method::kStreamChatCompletion, request->model()) {
+        recorder_(env.metrics, metrics::Method::kStreamChatCompletion, request->model(),
+                  env.access_log) {
+    absl::StatusOr<Caller> caller = Identify(*context, env_);
+    if (!caller.ok()) {
+      recorder_.Finish(caller.status(), deadline_);
+      Finish(ToCallerStatus(caller.status(), env_));
+      return;
+    }
+    recorder_.SetClient(caller->name);
+    if (env_.quotas != nullptr) {
+      absl::Status allowed = env_.quotas->Admit(*caller, /*stream=*/true);
+      if (!allowed.ok()) {
+        recorder_.Finish(allowed, deadline_);
+        Finish(ToCallerStatus(allowed, env_));
+        return;
+      }
+      caller_ = *std::move(caller);
+      quota_held_ = true;
+    }
     if (env_.admission != nullptr) {
       absl::Status admitted = env_.admission->Enter();
       if (!admitted.ok()) {
         recorder_.Finish(admitted, deadline_);
-        Finish(ToGrpcStatus(admitted, env_.secrets));
+        Finish(ToCallerStatus(admitted, env_));
         return;
       }
       admitted_ = true;
@@ -36,10 +55,20 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/true, env_);
     if (!body.ok()) {
       recorder_.Finish(body.status(), deadline_);
-      Finish(ToGrpcStatus(body.status(), env_.secrets));
+      Finish(ToCallerStatus(body.status(), env_));
       return;
     }
-    call_ = env_.client->Stream(*std::move(body), deadline_, this, &recorder_);
+    absl::StatusOr<std::unique_ptr<AnswerChecks>> checks =
+        AnswerChecks::ForRequest(*request, &recorder_);
+    if (!checks.ok()) {
+      recorder_.Finish(checks.status(), deadline_);
+      Finish(ToCallerStatus(checks.status(), env_));
+      return;
+    }
+    checks_ = *std::move(checks);
+    if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
+    call_ = env_.client->Stream(*std::move(body),
+                                UpstreamCallOptions(*request, deadline_, &recorder_), this);
   }
 
   // upstream::ChunkSink, on the upstream loop thread.
@@ -51,10 +80,18 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   }
 
   void OnChunk(v1::ChatCompletionChunk chunk) override {
+    // Outside mu_: only this (loop) thread uses checks_, and what it records
+    // are counters.
+    checks_->CheckChunk(chunk);
     const v1::ChatCompletionChunk* to_write = nullptr;
     {
       absl::MutexLock lock(&mu_);
       if (chunk.has_usage()) recorder_.OnUsage(chunk.usage());
+      if (recorder_.wants_content()) {
+        for (const auto& choice : chunk.choices()) {
+          recorder_.AddResponseContent(choice.delta().content());
+        }
+      }
       if (client_gone_) return;
       queue_.push_back(std::move(chunk));
       to_write = NextWriteLocked();
@@ -66,7 +103,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
-      upstream_status_ = std::move(status);
+      upstream_status_ = checks_->StreamStatus(std::move(status));
       finish = FinishLocked();
     }
     if (finish) Finish(*finish);
@@ -106,10 +143,21 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
 
   void OnDone() override {
     if (admitted_) env_.admission->Leave();
+    {
+      absl::MutexLock lock(&mu_);
+      SettleQuotaLocked();
+    }
     delete this;
   }
 
  private:
+  // Gives back the stream slot and charges the tokens, once.
+  void SettleQuotaLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!quota_held_) return;
+    quota_held_ = false;
+    env_.quotas->Done(caller_, /*stream=*/true, recorder_.total_tokens());
+  }
+
   // The chunk to write now, if none is in flight.
   const v1::ChatCompletionChunk* NextWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || queue_.empty() || client_gone_) return nullptr;
@@ -125,13 +173,19 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     if (!queue_.empty() && !client_gone_) return std::nullopt;
     finished_ = true;
     recorder_.Finish(*upstream_status_, deadline_);
-    return ToGrpcStatus(*upstream_status_, env_.secrets);
+    // Before the caller hears the end: its next stream finds the slot free.
+    SettleQuotaLocked();
+    return ToCallerStatus(*upstream_status_, env_);
   }
 
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   std::shared_ptr<upstream::ChatCall> call_;
   bool admitted_ = false;
+  Caller caller_;
+  bool quota_held_ = false;
+  // Set before the upstream call; used by the ChunkSink callbacks only.
+  std::unique_ptr<AnswerChecks> checks_;
 
   absl::Mutex mu_;
   std::deque<v1::ChatCompletionChunk> queue_ ABSL_GUARDED_BY(mu_);  // front is in flight

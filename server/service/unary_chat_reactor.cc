@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/metrics/rpc_recorder.h"
+#include "server/service/answer_checks.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -15,7 +16,23 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
                    const ChatCallEnv& env)
       : env_(env),
         deadline_(RpcDeadline(*context)),
-        recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model()) {
+        recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model(),
+                  env.access_log) {
+    absl::StatusOr<Caller> caller = Identify(*context, env_);
+    if (!caller.ok()) {
+      FinishWith(caller.status());
+      return;
+    }
+    recorder_.SetClient(caller->name);
+    if (env_.quotas != nullptr) {
+      absl::Status allowed = env_.quotas->Admit(*caller, /*stream=*/false);
+      if (!allowed.ok()) {
+        FinishWith(allowed);
+        return;
+      }
+      caller_ = *std::move(caller);
+      quota_held_ = true;
+    }
     if (env_.admission != nullptr) {
       absl::Status admitted = env_.admission->Enter();
       if (!admitted.ok()) {
@@ -29,20 +46,32 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
       FinishWith(body.status());
       return;
     }
+    absl::StatusOr<std::unique_ptr<AnswerChecks>> checks =
+        AnswerChecks::ForRequest(*request, &recorder_);
+    if (!checks.ok()) {
+      FinishWith(checks.status());
+      return;
+    }
+    checks_ = *std::move(checks);
+    if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
-    call_ = env_.client->Complete(
-        *std::move(body), deadline_,
-        [this, response](absl::StatusOr<v1::ChatCompletion> result) {
-          if (!result.ok()) {
-            FinishWith(result.status());
-            return;
-          }
-          *response = *std::move(result);
-          if (response->has_usage()) recorder_.OnUsage(response->usage());
-          FinishWith(absl::OkStatus());
-        },
-        &recorder_);
+    call_ = env_.client->Complete(*std::move(body),
+                                  UpstreamCallOptions(*request, deadline_, &recorder_),
+                                  [this, response](absl::StatusOr<v1::ChatCompletion> result) {
+                                    if (!result.ok()) {
+                                      FinishWith(result.status());
+                                      return;
+                                    }
+                                    *response = *std::move(result);
+                                    if (response->has_usage()) recorder_.OnUsage(response->usage());
+                                    if (recorder_.wants_content()) {
+                                      for (const auto& choice : response->choices()) {
+                                        recorder_.AddResponseContent(choice.message().content());
+                                      }
+                                    }
+                                    FinishWith(checks_->CheckCompletion(*response));
+                                  });
   }
 
   void OnCancel() override {
@@ -51,20 +80,32 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
 
   void OnDone() override {
     if (admitted_) env_.admission->Leave();
+    SettleQuota();
     delete this;
   }
 
  private:
   void FinishWith(const absl::Status& status) {
     recorder_.Finish(status, deadline_);
-    Finish(ToGrpcStatus(status, env_.secrets));
+    // Before the caller hears the end: its next call sees the tokens charged.
+    SettleQuota();
+    Finish(ToCallerStatus(status, env_));
+  }
+
+  void SettleQuota() {
+    if (!quota_held_) return;
+    quota_held_ = false;
+    env_.quotas->Done(caller_, /*stream=*/false, recorder_.total_tokens());
   }
 
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   metrics::RpcRecorder recorder_;
+  std::unique_ptr<AnswerChecks> checks_;  // set before the upstream call
   std::shared_ptr<upstream::ChatCall> call_;
   bool admitted_ = false;
+  Caller caller_;
+  bool quota_held_ = false;
 };
 
 }  // namespace

@@ -456,14 +456,17 @@ std::vector<FieldViolation> ValidateRequest(const v1::CreateChatCompletionReques
 
 absl::Status CheckRequest(const v1::CreateChatCompletionRequest& request,
                           const ValidationOptions& options) {
-  const std::vector<FieldViolation> violations = ValidateRequest(request, options);
+  std::vector<FieldViolation> violations = ValidateRequest(request, options);
   if (violations.empty()) return absl::OkStatus();
+  return InvalidRequestError(std::move(violations));
+}
 
+absl::Status InvalidRequestError(std::vector<FieldViolation> violations) {
   google::rpc::BadRequest bad_request;
   std::vector<std::string> summaries;
-  for (const FieldViolation& violation : violations) {
-    *bad_request.add_field_violations() = violation;
+  for (FieldViolation& violation : violations) {
     summaries.push_back(absl::StrCat(violation.field(), ": ", violation.description()));
+    *bad_request.add_field_violations() = std::move(violation);
   }
   absl::Status status = absl::InvalidArgumentError(absl::StrCat(
       "invalid request: ", violations.size(),

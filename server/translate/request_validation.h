@@ -30,6 +30,10 @@ std::vector<google::rpc::BadRequest::FieldViolation> ValidateRequest(
 absl::Status CheckRequest(const v1::CreateChatCompletionRequest& request,
                           const ValidationOptions& options);
 
+// That INVALID_ARGUMENT for `violations` (not empty), for checks made
+// elsewhere (e.g. schemas that do not compile, request_schemas.h).
+absl::Status InvalidRequestError(std::vector<google::rpc::BadRequest::FieldViolation> violations);
+
 }  // namespace seedgate::translate
 
 #endif  // SEEDGATE_SERVER_TRANSLATE_REQUEST_VALIDATION_H_

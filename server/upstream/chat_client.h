@@ -11,18 +11,52 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "seedgate/v1/chat.pb.h"
+#include "server/upstream/base_url_health.h"
 #include "server/upstream/curl_loop.h"
+#include "server/upstream/retry_policy.h"
+#include "server/upstream/timer_queue.h"
 
 namespace seedgate::upstream {
 
 struct ChatClientOptions {
-  // Tried in order when a connection cannot be made.
+  // In the order text requests try them; multimodal requests (image or video
+  // parts) try the second one first, as the upstream reference advises.
   std::vector<std::string> base_urls;
   std::string api_key;
+  // When set, asked for the key at each call instead of api_key (a key file
+  // that is reloaded when it changes).
+  std::function<std::string()> api_key_source;
+  // Do not verify the upstream's certificate (--upstream_insecure_skip_verify).
+  bool insecure_skip_verify = false;
   std::string ca_file;  // empty: the system's trust store
   bool http2 = true;    // HTTP/2 over TLS (ALPN), else HTTP/1.1
   absl::Duration connect_timeout = absl::Seconds(10);
+  // Bounds each attempt, like the RPC's own deadline bounds the call.
   absl::Duration request_timeout = absl::Minutes(10);
+  // Streams only (a unary answer arrives whole, at the end): the response
+  // must begin within this, and then no event may be more than
+  // `idle_timeout` apart (time paused for a slow reader does not count).
+  // Zero turns either off.
+  absl::Duration first_byte_timeout = absl::Minutes(1);
+  absl::Duration idle_timeout = absl::Minutes(2);
+  RetryPolicy retry;
+  EjectionPolicy ejection;
+  // What a bad upstream may make us hold.
+  size_t max_response_bytes = 32 << 20;  // a unary body
+  size_t max_event_bytes = 4 << 20;      // one server-sent event
+  int64_t max_stream_chunks = 1'000'000;
+};
+
+class AttemptObserver;
+
+// Per call.
+struct CallOptions {
+  // Bounds the whole call, retries included.
+  absl::Time deadline = absl::InfiniteFuture();
+  // The request has image or video parts (the multimodal base-URL order).
+  bool multimodal = false;
+  // Told about every attempt; may be null.
+  AttemptObserver* observer = nullptr;
 };
 
 // Where a streaming call delivers. Every method runs on the upstream loop
@@ -50,8 +84,11 @@ struct AttemptReport {
   int http_status = 0;           // 0 when no response arrived
   bool transport_error = false;  // failed below HTTP
   bool cancelled = false;        // aborted because the call was cancelled
-  bool retried = false;          // another base URL is tried next
+  bool retried = false;          // another attempt follows, for `retry_reason`
+  RetryReason retry_reason = RetryReason::kConnectFailure;
   absl::Duration duration;
+  std::string base_url;    // where it went
+  std::string request_id;  // the upstream's x-request-id, if any
 };
 
 // Told about every attempt of a call, on the loop thread, always before the
@@ -74,25 +111,35 @@ class ChatCall {
   virtual void Resume() = 0;
 };
 
-// Makes upstream chat-completions calls on one or more CurlLoops: each call
-// runs wholly on one loop, and calls take the loops in turn.
+class CallRegistry;
+
+// Makes upstream chat-completions calls on one or more CurlLoops (each call
+// runs wholly on one loop; calls take the loops in turn): base-URL order and
+// outlier ejection, retries with back-off while nothing has reached the
+// client, timeouts, and limits on what the upstream may send.
 class ChatClient {
  public:
-  ChatClient(CurlLoop* loop, ChatClientOptions options);
-  // `loops` must not be empty; they must outlive the client.
-  ChatClient(std::vector<CurlLoop*> loops, ChatClientOptions options);
+  // `loops` must not be empty; they and `timers` must outlive every call.
+  // `on_ejected` is told when a base URL is taken out of rotation.
+  ChatClient(std::vector<CurlLoop*> loops, TimerQueue* timers, ChatClientOptions options,
+             BaseUrlHealth::EjectionListener on_ejected = nullptr);
   ~ChatClient();
 
   // POSTs `body` (a JSON request with "stream": false). `done` runs once, on
-  // the loop thread. `deadline` bounds the whole call (absl::InfiniteFuture()
-  // for none; --request_timeout applies either way).
-  std::shared_ptr<ChatCall> Complete(std::string body, absl::Time deadline, UnaryDone done,
-                                     AttemptObserver* observer = nullptr);
+  // the loop thread.
+  std::shared_ptr<ChatCall> Complete(std::string body, const CallOptions& call, UnaryDone done);
 
   // POSTs `body` (with "stream": true) and feeds `sink` event by event.
   // `sink` must stay alive until its OnFinish.
-  std::shared_ptr<ChatCall> Stream(std::string body, absl::Time deadline, ChunkSink* sink,
-                                   AttemptObserver* observer = nullptr);
+  std::shared_ptr<ChatCall> Stream(std::string body, const CallOptions& call, ChunkSink* sink);
+
+  // Ends every call in flight with UNAVAILABLE (the server is going away;
+  // the details say how much each stream delivered) and aborts its upstream
+  // transfer. Calls started later are not affected.
+  void AbortAllForShutdown();
+
+  // Whether base URL `index` is ejected now (for metrics).
+  bool base_url_ejected(size_t index) const;
 
   const ChatClientOptions& options() const { return options_; }
 
@@ -101,7 +148,11 @@ class ChatClient {
 
   const std::vector<CurlLoop*> loops_;
   std::atomic<size_t> next_loop_{0};
+  TimerQueue* timers_;
   ChatClientOptions options_;
+  std::vector<size_t> text_order_, multimodal_order_;
+  std::unique_ptr<BaseUrlHealth> health_;
+  std::shared_ptr<CallRegistry> registry_;
 };
 
 }  // namespace seedgate::upstream

@@ -35,6 +35,10 @@ class SseParser {
   // survive, as the standard keeps them across reconnections.
   bool EndOfStreamHadPartialEvent();
 
+  // Bytes held for the event being read (its unterminated line and fields):
+  // what a never-ending event would make grow.
+  size_t buffered_bytes() const { return line_.size() + data_.size() + event_type_.size(); }
+
   // The last `retry:` value, in milliseconds.
   std::optional<int64_t> retry_ms() const { return retry_ms_; }
 

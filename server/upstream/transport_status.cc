@@ -1,6 +1,7 @@
 #include "server/upstream/transport_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/translate/status_details.h"
 
@@ -70,6 +71,43 @@ absl::Status TruncatedStreamStatus(absl::string_view base_url, int64_t chunks_de
                       "the upstream at ", base_url, " ended the stream after ", chunks_delivered,
                       " chunk(s) without [DONE]: the answer is incomplete")),
                   "UPSTREAM_STREAM_TRUNCATED", base_url, chunks_delivered, CURLE_OK);
+}
+
+absl::Status StreamTimeoutStatus(StreamTimeout which, absl::Duration limit,
+                                 absl::string_view base_url, int64_t chunks_delivered) {
+  const bool first_byte = which == StreamTimeout::kFirstByte;
+  return WithInfo(absl::UnavailableError(absl::StrCat(
+                      "the upstream at ", base_url,
+                      first_byte ? " sent no response within --upstream_first_byte_timeout ("
+                                 : " sent nothing for --upstream_idle_timeout (",
+                      absl::FormatDuration(limit), ") after ", chunks_delivered,
+                      " chunk(s); the upstream transfer was aborted")),
+                  first_byte ? "UPSTREAM_FIRST_BYTE_TIMEOUT" : "UPSTREAM_IDLE_TIMEOUT", base_url,
+                  chunks_delivered, CURLE_OK);
+}
+
+absl::Status UpstreamLimitStatus(absl::string_view what, absl::string_view flag,
+                                 absl::string_view base_url, int64_t chunks_delivered) {
+  absl::Status status = absl::InternalError(absl::StrCat(
+      "the upstream at ", base_url, " sent ", what, ", more than ", flag,
+      " allows; the upstream transfer was aborted after ", chunks_delivered, " chunk(s)"));
+  google::rpc::ErrorInfo info;
+  info.set_reason("UPSTREAM_LIMIT_EXCEEDED");
+  info.set_domain("seedgate");
+  (*info.mutable_metadata())["limit"] = std::string(absl::StripPrefix(flag, "--"));
+  (*info.mutable_metadata())["base_url"] = std::string(base_url);
+  (*info.mutable_metadata())["chunks_delivered"] = absl::StrCat(chunks_delivered);
+  translate::AttachDetail(status, info);
+  return status;
+}
+
+absl::Status ShuttingDownStatus(bool streaming, int64_t chunks_delivered) {
+  return WithInfo(
+      absl::UnavailableError(absl::StrCat(
+          "seedgate is shutting down and its --shutdown_grace ran out",
+          streaming ? absl::StrCat(" after ", chunks_delivered, " chunk(s) of this stream") : "",
+          "; the upstream call was aborted. Retry: another replica will take it")),
+      "SHUTTING_DOWN", "", chunks_delivered, CURLE_OK);
 }
 
 }  // namespace seedgate::upstream

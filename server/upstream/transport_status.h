@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace seedgate::upstream {
 
@@ -33,6 +34,22 @@ absl::Status TransportFailureToStatus(const TransportFailure& failure);
 
 // UNAVAILABLE: the upstream ended a stream without `data: [DONE]`.
 absl::Status TruncatedStreamStatus(absl::string_view base_url, int64_t chunks_delivered);
+
+// UNAVAILABLE: a stream's response did not begin within
+// --upstream_first_byte_timeout (reason UPSTREAM_FIRST_BYTE_TIMEOUT), or no
+// event came for --upstream_idle_timeout (UPSTREAM_IDLE_TIMEOUT).
+enum class StreamTimeout { kFirstByte, kIdle };
+absl::Status StreamTimeoutStatus(StreamTimeout which, absl::Duration limit,
+                                 absl::string_view base_url, int64_t chunks_delivered);
+
+// INTERNAL, reason UPSTREAM_LIMIT_EXCEEDED: the upstream sent more than
+// `flag` allows (a huge body or event, endless chunks); the call was aborted.
+absl::Status UpstreamLimitStatus(absl::string_view what, absl::string_view flag,
+                                 absl::string_view base_url, int64_t chunks_delivered);
+
+// UNAVAILABLE, reason SHUTTING_DOWN: the server stopped before the call
+// ended (after --shutdown_grace); another replica can take a retry.
+absl::Status ShuttingDownStatus(bool streaming, int64_t chunks_delivered);
 
 }  // namespace seedgate::upstream
 

@@ -30,7 +30,7 @@ pids+=($!)
 wait_for "$work/emulator.out" 'listening on http://'
 upstream=$(grep -Eo 'http://[0-9.:]+' "$work/emulator.out" | head -1)
 
-EVOLINK_API_KEY=sk-bench-smoke "$SEEDGATE" --listen 127.0.0.1:0 --metrics_listen= \
+EVOLINK_API_KEY=sk-bench-smoke "$SEEDGATE" --listen 127.0.0.1:0 --metrics_listen= --client_auth=none \
   --upstream_base_urls "$upstream" --upstream_http_version 1.1 >"$work/seedgate.out" 2>&1 &
 pids+=($!)
 wait_for "$work/seedgate.out" 'listening on .*\(port [0-9]+\)'

@@ -80,5 +80,33 @@ TEST(StreamAccumulatorTest, ReassemblesInterleavedToolCallsByIndex) {
   EXPECT_EQ(acc.completion().choices(0).finish_reason(), v1::FINISH_REASON_TOOL_CALLS);
 }
 
+TEST(StreamAccumulatorTest, PutsTheChecksOfAFinishedChoiceWhereUnaryHasThem) {
+  StreamAccumulator acc;
+  v1::ChatCompletionChunk first = Chunk("", "");
+  AddCall(&first, 0, "call_a", "get_weather", "{\"city\":");
+  AddCall(&first, 1, "call_b", "get_time", "{}");
+  acc.Add(first);
+  v1::ChatCompletionChunk last = Chunk("", "");
+  AddCall(&last, 0, "", "", "\"Oslo\"}");
+  v1::ChunkChoice* choice = last.mutable_choices(0);
+  choice->set_finish_reason(v1::FINISH_REASON_TOOL_CALLS);
+  v1::ToolCallValidation* b = choice->add_tool_call_validations();
+  b->set_index(1);
+  b->mutable_arguments_validation()->set_unknown_tool(true);
+  v1::ToolCallValidation* a = choice->add_tool_call_validations();
+  a->set_index(0);
+  a->mutable_arguments_validation()->set_valid_json(true);
+  a->mutable_arguments_validation()->set_schema_valid(true);
+  choice->mutable_content_validation()->set_valid_json(true);
+  acc.Add(last);
+
+  const v1::Choice& done = acc.completion().choices(0);
+  ASSERT_EQ(done.message().tool_calls_size(), 2);
+  EXPECT_EQ(done.message().tool_calls(0).function().arguments(), "{\"city\":\"Oslo\"}");
+  EXPECT_TRUE(done.message().tool_calls(0).arguments_validation().schema_valid());
+  EXPECT_TRUE(done.message().tool_calls(1).arguments_validation().unknown_tool());
+  EXPECT_TRUE(done.content_validation().valid_json());
+}
+
 }  // namespace
 }  // namespace seedgate::client

@@ -99,6 +99,7 @@ struct FlagCase {
 std::vector<FlagCase> FlagCases(TempFiles& files) {
   const std::string ca = files.Write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
   const std::string key = files.Write("key", "sk-from-file\n");
+  const std::string tokens = files.Write("tokens", "alpha tok-aaaaaaaaaaaaaaaa\n");
   return {
       {"listen", "127.0.0.1:6000", [](auto& c) { EXPECT_EQ(c.listen, "127.0.0.1:6000"); },
        [](auto& c) { EXPECT_EQ(c.listen, "0.0.0.0:50051"); }},
@@ -127,6 +128,31 @@ std::vector<FlagCase> FlagCases(TempFiles& files) {
       {"emulator_path", "/opt/fake-upstream",
        [](auto& c) { EXPECT_EQ(c.emulator_path, "/opt/fake-upstream"); },
        [](auto& c) { EXPECT_EQ(c.emulator_path, ""); }},
+      // Security.
+      {"client_auth", "none", [](auto& c) { EXPECT_EQ(c.client_auth, "none"); },
+       [](auto& c) { EXPECT_EQ(c.client_auth, ""); }},
+      {"client_tokens_file", tokens,
+       [tokens](auto& c) {
+         EXPECT_EQ(c.client_tokens_file, tokens);
+         EXPECT_EQ(c.client_auth, "tokens") << "inferred from the file";
+       },
+       [](auto& c) { EXPECT_EQ(c.client_tokens_file, ""); }},
+      {"client_requests_per_minute", "600",
+       [](auto& c) { EXPECT_EQ(c.client_requests_per_minute, 600); },
+       [](auto& c) { EXPECT_EQ(c.client_requests_per_minute, 0); }},
+      {"client_concurrent_streams", "20",
+       [](auto& c) { EXPECT_EQ(c.client_concurrent_streams, 20); },
+       [](auto& c) { EXPECT_EQ(c.client_concurrent_streams, 0); }},
+      {"client_tokens_per_minute", "100000",
+       [](auto& c) { EXPECT_EQ(c.client_tokens_per_minute, 100000); },
+       [](auto& c) { EXPECT_EQ(c.client_tokens_per_minute, 0); }},
+      {"access_log", "off", [](auto& c) { EXPECT_EQ(c.access_log, "off"); },
+       [](auto& c) { EXPECT_EQ(c.access_log, "stderr"); }},
+      {"log_content", "true", [](auto& c) { EXPECT_TRUE(c.log_content); },
+       [](auto& c) { EXPECT_FALSE(c.log_content); }},
+      {"upstream_insecure_skip_verify", "true",
+       [](auto& c) { EXPECT_TRUE(c.upstream_insecure_skip_verify); },
+       [](auto& c) { EXPECT_FALSE(c.upstream_insecure_skip_verify); }},
   };
 }
 
@@ -537,6 +563,39 @@ TEST(ServerConfigTest, RequireApiKeyWithoutKey) {
 
 // --- help ------------------------------------------------------------------------------
 
+TEST(ServerConfigTest, ClientAuthModeIsInferredOrLeftUnsetForTheServerToRefuse) {
+  TempFiles files;
+  const std::string cert = files.Write("cert.pem", "x");
+  const std::string key = files.Write("key.pem", "x");
+  const std::string ca = files.Write("ca.pem", "x");
+  absl::StatusOr<ServerConfig> config = Parse({});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->client_auth, "") << "nothing configured: the server refuses to start";
+  EXPECT_THAT(NoClientAuthMessage(),
+              AllOf(HasSubstr("--client_tokens_file"), HasSubstr("--tls_client_ca"),
+                    HasSubstr("--client_auth=none")));
+  config = Parse({"--tls_cert", cert, "--tls_key", key, "--tls_client_ca", ca});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->client_auth, "mtls");
+  EXPECT_EQ(config->tls_cert, cert);
+  EXPECT_EQ(config->tls_key, key);
+  EXPECT_EQ(config->tls_client_ca, ca);
+}
+
+TEST(ServerConfigTest, SecurityFlagsThatDoNotFitTogether) {
+  TempFiles files;
+  const std::string cert = files.Write("cert.pem", "x");
+  const std::string ca = files.Write("ca.pem", "x");
+  EXPECT_THAT(ErrorOf({"--client_auth=everyone"}), HasSubstr("tokens, mtls or none"));
+  EXPECT_THAT(ErrorOf({"--client_auth=tokens"}), HasSubstr("--client_tokens_file"));
+  EXPECT_THAT(ErrorOf({"--client_auth=mtls"}), HasSubstr("--tls_client_ca"));
+  EXPECT_THAT(ErrorOf({"--tls_cert", cert}), HasSubstr("--tls_key"));
+  EXPECT_THAT(ErrorOf({"--tls_client_ca", ca}), HasSubstr("--tls_cert"));
+  EXPECT_THAT(ErrorOf({"--client_tokens_file", files.Path("missing")}),
+              AllOf(HasSubstr("--client_tokens_file"), HasSubstr("does not exist")));
+  EXPECT_THAT(ErrorOf({"--client_requests_per_minute=-5"}), HasSubstr(">= 0"));
+}
+
 TEST(ServerConfigTest, IsHelpRequest) {
   EXPECT_TRUE(IsHelpRequest({"--help"}));
   EXPECT_TRUE(IsHelpRequest({"-h"}));
@@ -562,6 +621,55 @@ TEST(ServerConfigTest, ProcessEnvReadsTheEnvironment) {
   unsetenv("SEEDGATE_CONFIG_TEST_UNSET");
   EXPECT_EQ(ProcessEnv()("SEEDGATE_CONFIG_TEST_VAR"), "v");
   EXPECT_EQ(ProcessEnv()("SEEDGATE_CONFIG_TEST_UNSET"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace seedgate::config
+
+namespace seedgate::config {
+namespace {
+
+TEST(ReliabilityFlagsTest, ParseEachValue) {
+  absl::StatusOr<ServerConfig> config = ParseServerConfig(
+      {"--upstream_max_attempts=5", "--upstream_retry_on=429, 503",
+       "--upstream_retry_initial_backoff=100ms", "--upstream_retry_max_backoff=3s",
+       "--upstream_first_byte_timeout=off", "--upstream_idle_timeout=45s",
+       "--upstream_eject_after=0", "--upstream_eject_time=1m", "--max_upstream_response_bytes=1MiB",
+       "--max_upstream_event_bytes=64KiB", "--max_stream_chunks=10"},
+      [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->upstream_max_attempts, 5);
+  EXPECT_EQ(config->upstream_retry_on, (std::vector<int>{429, 503}));
+  EXPECT_EQ(config->upstream_retry_initial_backoff, absl::Milliseconds(100));
+  EXPECT_EQ(config->upstream_retry_max_backoff, absl::Seconds(3));
+  EXPECT_EQ(config->upstream_first_byte_timeout, absl::ZeroDuration());
+  EXPECT_EQ(config->upstream_idle_timeout, absl::Seconds(45));
+  EXPECT_EQ(config->upstream_eject_after, 0);
+  EXPECT_EQ(config->upstream_eject_time, absl::Minutes(1));
+  EXPECT_EQ(config->max_upstream_response_bytes, 1 << 20);
+  EXPECT_EQ(config->max_upstream_event_bytes, 64 << 10);
+  EXPECT_EQ(config->max_stream_chunks, 10);
+}
+
+TEST(ReliabilityFlagsTest, EmptyRetrySetRetriesNoStatus) {
+  absl::StatusOr<ServerConfig> config =
+      ParseServerConfig({"--upstream_retry_on="}, [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->upstream_retry_on.empty());
+}
+
+TEST(ReliabilityFlagsTest, BadValuesNameTheFlag) {
+  for (std::string arg :
+       {"--upstream_max_attempts=0", "--upstream_max_attempts=11", "--upstream_retry_on=200",
+        "--upstream_retry_on=429,abc", "--upstream_idle_timeout=-1s", "--upstream_eject_time=0",
+        "--max_stream_chunks=0", "--max_upstream_event_bytes=12"}) {
+    absl::StatusOr<ServerConfig> config =
+        ParseServerConfig({arg}, [](const std::string&) { return std::nullopt; });
+    ASSERT_FALSE(config.ok()) << arg;
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string flag = arg.substr(0, arg.find('='));
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(flag)) << arg;
+  }
 }
 
 }  // namespace

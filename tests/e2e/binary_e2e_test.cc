@@ -89,14 +89,30 @@ TEST(BinaryTest, RequireApiKeyRefusesToStartWithoutOne) {
   close(child.stderr_fd);
 }
 
-TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
+TEST(BinaryTest, WithoutClientAuthenticationItRefusesToStartAndSaysWhy) {
   Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
+  std::string all;
+  std::smatch match;
+  ReadUntil(child.stderr_fd, std::regex("(never matches)"), &match, &all);
+  EXPECT_EQ(WaitExit(child.pid), 2);
+  EXPECT_TRUE(absl::StrContains(all, "refusing to start")) << all;
+  for (const char* remedy : {"--client_tokens_file", "--tls_client_ca", "--client_auth=none"}) {
+    EXPECT_TRUE(absl::StrContains(all, remedy)) << "names " << remedy << ": " << all;
+  }
+  EXPECT_FALSE(absl::StrContains(all, "listening on")) << all;
+  close(child.stderr_fd);
+}
+
+TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
+  Child child =
+      Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--client_auth=none"});
   std::string all;
   std::smatch match;
   std::string port =
       ReadUntil(child.stderr_fd, std::regex(R"(listening on \S+ \(port (\d+)\))"), &match, &all);
   ASSERT_FALSE(port.empty()) << all;
   EXPECT_TRUE(absl::StrContains(all, "EMULATOR")) << "says it runs against the emulator: " << all;
+  EXPECT_TRUE(absl::StrContains(all, "WARNING: --client_auth=none")) << all;
 
   auto channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
   auto health = grpc::health::v1::Health::NewStub(channel);
@@ -116,6 +132,61 @@ TEST(BinaryTest, WithoutAKeyItRunsTheEmulatorServesHealthAndStopsOnSigterm) {
   EXPECT_FALSE(response.choices(0).message().content().empty());
 
   kill(child.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(child.pid), 0);
+  close(child.stderr_fd);
+}
+
+TEST(BinaryTest, SigtermWithStreamsOpenTurnsHealthDownFinishesThemAndExitsZero) {
+  Child child = Spawn({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--client_auth=none",
+                       "--access_log=off"});
+  std::string all;
+  std::smatch match;
+  std::string port =
+      ReadUntil(child.stderr_fd, std::regex(R"(listening on \S+ \(port (\d+)\))"), &match, &all);
+  ASSERT_FALSE(port.empty()) << all;
+  auto channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
+  auto stub = v1::ChatService::NewStub(channel);
+  auto health = grpc::health::v1::Health::NewStub(channel);
+
+  // Two streams of about a second each are under way when SIGTERM comes.
+  constexpr int kStreams = 2;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::ChatCompletionChunk>>> readers;
+  std::vector<std::string> contents(kStreams);
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(stub->StreamChatCompletion(
+        contexts.back().get(),
+        UserRequest("#fake:tokens=20 #fake:delay_ms=50 #fake:number_tokens=1")));
+    v1::ChatCompletionChunk chunk;
+    ASSERT_TRUE(readers.back()->Read(&chunk));
+    for (const auto& choice : chunk.choices()) contents[i] += choice.delta().content();
+  }
+  // A Watch sees NOT_SERVING as soon as shutdown starts.
+  grpc::ClientContext watch_context;
+  grpc::health::v1::HealthCheckRequest watch_request;
+  auto watch = health->Watch(&watch_context, watch_request);
+  grpc::health::v1::HealthCheckResponse watched;
+  ASSERT_TRUE(watch->Read(&watched));
+  EXPECT_EQ(watched.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  kill(child.pid, SIGTERM);
+  ASSERT_TRUE(watch->Read(&watched));
+  EXPECT_EQ(watched.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  watch_context.TryCancel();
+  watch->Finish();
+
+  for (int i = 0; i < kStreams; ++i) {
+    v1::ChatCompletionChunk chunk;
+    while (readers[i]->Read(&chunk)) {
+      for (const auto& choice : chunk.choices()) contents[i] += choice.delta().content();
+    }
+    grpc::Status status = readers[i]->Finish();
+    EXPECT_TRUE(status.ok()) << "in-flight streams run to completion: " << status.error_message();
+    std::string expected = "t0";
+    for (int t = 1; t < 20; ++t) expected += " t" + std::to_string(t);
+    EXPECT_EQ(contents[i], expected);
+  }
   EXPECT_EQ(WaitExit(child.pid), 0);
   close(child.stderr_fd);
 }

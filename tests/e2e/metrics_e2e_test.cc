@@ -20,6 +20,9 @@ class MetricsTest : public ::testing::Test {
   void SetUp() override {
     config::ServerConfig config;
     config.metrics_listen = "127.0.0.1:0";
+    // One attempt per call, so that each error moves the attempt counters
+    // once (retries are counted in reliability_e2e_test).
+    config.upstream_max_attempts = 1;
     stack_ = Stack::Start({}, config);
     ASSERT_NE(stack_, nullptr);
     ASSERT_GT(stack_->server->metrics_port(), 0);
@@ -311,6 +314,12 @@ TEST_F(MetricsTest, EveryLabelValueComesFromAFixedSet) {
   for (auto v : metrics::kTokenTypes) allowed["type"].insert(std::string(v));
   for (auto v : metrics::kStatusClasses) allowed["status_class"].insert(std::string(v));
   for (auto v : metrics::kRetryReasons) allowed["reason"].insert(std::string(v));
+  allowed["base_url"].insert(stack_->emulator->base_url());  // the operator's list
+  // --client_auth=none: every caller is "anonymous".
+  allowed["client"] = {"anonymous", "unauthenticated", "other"};
+  for (auto v : metrics::kQuotaLimits) allowed["limit"].insert(std::string(v));
+  for (auto v : metrics::kValidationSubjects) allowed["subject"].insert(std::string(v));
+  for (auto v : metrics::kValidationOutcomes) allowed["outcome"].insert(std::string(v));
   for (const Sample& sample : Scrape()) {
     if (sample.name.rfind("seedgate_", 0) != 0) continue;
     for (const auto& [label, value] : sample.labels) {

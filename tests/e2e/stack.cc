@@ -19,6 +19,11 @@ std::unique_ptr<Stack> Stack::Start(fake_upstream::EmulatorOptions emulator_opti
     config.metrics_listen = "127.0.0.1:0";
   }
   if (config.api_key.empty()) config.api_key = kTestApiKey;
+  // In-process servers are test fixtures: unless a test chooses a mode,
+  // everyone may call, as with --client_auth=none.
+  if (config.client_auth.empty()) config.client_auth = "none";
+  // Tests that read the access log give it a file; the rest keep stderr quiet.
+  if (config.access_log == config::ServerConfig().access_log) config.access_log = "off";
   if (config.upstream_base_urls.empty() ||
       config.upstream_base_urls == config::ServerConfig().upstream_base_urls) {
     config.upstream_base_urls = {stack->emulator->base_url()};

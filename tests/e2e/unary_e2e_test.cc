@@ -199,8 +199,10 @@ TEST_F(UnaryTest, FallsBackToTheNextBaseUrlWhenTheFirstCannotBeReached) {
   config.api_key = kTestApiKey;
   config.listen = "127.0.0.1:0";
   config.metrics_listen = "127.0.0.1:0";
+  config.client_auth = "none";
+  config.access_log = "off";
   auto server = service::SeedgateServer::Start(config);
-  ASSERT_TRUE(server.ok());
+  ASSERT_TRUE(server.ok()) << server.status();
   auto stub = v1::ChatService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;

@@ -397,7 +397,7 @@ TEST_F(EmulatorTest, ToolCallStreamWhole) {
     const json& tc = chunks[i]["choices"][0]["delta"]["tool_calls"][0];
     EXPECT_EQ(tc["index"], i);
     EXPECT_TRUE(tc["id"].is_string());
-    EXPECT_NO_THROW(json::parse(tc["function"]["arguments"].get<std::string>()));
+    EXPECT_TRUE(json::accept(tc["function"]["arguments"].get<std::string>()));
   }
 }
 
@@ -454,6 +454,47 @@ TEST_F(EmulatorTest, JsonObjectAndSchema) {
   EXPECT_TRUE(inst["addr"]["zip"].is_string());
   body2["stream"] = true;
   EXPECT_EQ(json::parse(StreamedContent(Chunks(Chat(body2)))), inst);
+}
+
+// Directives tool_args / content spoil the first tool call's arguments or
+// the structured content, each in its documented way.
+TEST_F(EmulatorTest, AnswerCheckDirectives) {
+  auto first_call = [&](const std::string& directive) {
+    json body = UserRequest("weather #fake:parallel=2 " + directive);
+    body["tools"] = WeatherTools();
+    return ChatJson(body)["choices"][0]["message"]["tool_calls"];
+  };
+  json valid = first_call("#fake:tool_args=valid");
+  EXPECT_TRUE(
+      json::parse(valid[0]["function"]["arguments"].get<std::string>())["city"].is_string());
+
+  json broken = first_call("#fake:tool_args=invalid_json");
+  EXPECT_THROW(json::parse(broken[0]["function"]["arguments"].get<std::string>()),
+               json::parse_error);
+  EXPECT_NO_THROW(json::parse(broken[1]["function"]["arguments"].get<std::string>()))
+      << "only the first call is spoiled";
+
+  json missing = first_call("#fake:tool_args=schema_violation");
+  json args = json::parse(missing[0]["function"]["arguments"].get<std::string>());
+  EXPECT_FALSE(args.contains("city")) << args;
+  EXPECT_EQ(args["unit"], "celsius");
+
+  json unknown = first_call("#fake:tool_args=unknown_tool");
+  EXPECT_EQ(unknown[0]["function"]["name"], "undeclared_function");
+  EXPECT_EQ(unknown[1]["function"]["name"], "get_time");
+
+  json body = UserRequest("json please #fake:content=json_invalid");
+  body["response_format"] = {{"type", "json_object"}};
+  std::string text = ChatJson(body)["choices"][0]["message"]["content"].get<std::string>();
+  EXPECT_THROW(json::parse(text), json::parse_error) << text;
+  EXPECT_EQ(text.front(), '{');
+
+  body = UserRequest("json please #fake:content=schema_violation", true);
+  body["response_format"] = {{"type", "json_object"}};
+  EXPECT_EQ(json::parse(StreamedContent(Chunks(Chat(body)))), "not an object");
+
+  EXPECT_EQ(Chat(UserRequest("#fake:tool_args=maybe")).status, 400);
+  EXPECT_EQ(Chat(UserRequest("#fake:content=yaml")).status, 400);
 }
 
 TEST_F(EmulatorTest, Logprobs) {

@@ -14,7 +14,8 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-20}"
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: $0 [seconds_per_target]" >&2; exit 2; }
 build_dir=build-fuzz
-all_targets=(sse_parser_fuzzer response_json_fuzzer upstream_error_fuzzer request_validation_fuzzer)
+all_targets=(sse_parser_fuzzer response_json_fuzzer upstream_error_fuzzer request_validation_fuzzer
+             schema_validation_fuzzer)
 read -r -a targets <<<"${SEEDGATE_FUZZERS:-${all_targets[*]}}"
 
 for tool in clang clang++; do

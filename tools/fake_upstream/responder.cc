@@ -95,11 +95,13 @@ ErrorInfo BadRequest(const std::string& detail, const std::string& param) {
 
 struct Directives {
   std::optional<int> tokens, reasoning_tokens, delay_ms, first_delay_ms, error, retry_after, after,
-      parallel;
+      parallel, times;
   std::string error_shape;  // string_code reason_phrase empty_param html text bare_message
   std::string fault;        // reset stall_first_byte stall malformed_json truncate error_event
                             // error_chunk
   std::string tool_calls;   // whole fragments
+  std::string tool_args;    // valid invalid_json schema_violation unknown_tool (first call)
+  std::string content;      // json_valid json_invalid schema_violation (structured output)
   bool number_tokens = false;
   SseStyle sse;
 };
@@ -143,6 +145,7 @@ std::string ApplyDirective(const std::string& key, const std::string& value, Dir
   if (key == "retry_after") return int_field(&d->retry_after, 0, 86400);
   if (key == "after") return int_field(&d->after, 0, kMaxDirectiveTokens);
   if (key == "parallel") return int_field(&d->parallel, 1, 64);
+  if (key == "times") return int_field(&d->times, 0, 1000000);
   if (key == "number_tokens") {
     d->number_tokens = value != "0" && value != "false";
     return "";
@@ -156,6 +159,12 @@ std::string ApplyDirective(const std::string& key, const std::string& value, Dir
                               "truncate", "error_event", "error_chunk"});
   }
   if (key == "tool_calls") return one_of(&d->tool_calls, {"whole", "fragments"});
+  if (key == "tool_args") {
+    return one_of(&d->tool_args, {"valid", "invalid_json", "schema_violation", "unknown_tool"});
+  }
+  if (key == "content") {
+    return one_of(&d->content, {"json_valid", "json_invalid", "schema_violation"});
+  }
   if (key == "sse") {
     if (value == "crlf") {
       d->sse.crlf = true;
@@ -757,6 +766,33 @@ const char* VersionedModel(const std::string& model) {
   return nullptr;
 }
 
+// Directives tool_args / content: a generated JSON document made deliberately
+// wrong. invalid_json (json_invalid): the text loses its last character (an object without
+// its closing brace). schema_violation: the first required property of an
+// object is removed; with none required, the document becomes the string
+// "not an object" (which breaks `"type": "object"` and json_object).
+std::string Spoiled(const Json& document, const Json& schema, const std::string& how) {
+  if (how == "invalid_json" || how == "json_invalid") {
+    std::string text = document.dump();
+    text.pop_back();
+    return text;
+  }
+  if (how == "schema_violation") {
+    if (document.is_object() && schema.is_object() && schema.contains("required") &&
+        schema["required"].is_array()) {
+      for (const auto& name : schema["required"]) {
+        if (name.is_string() && document.contains(name.get<std::string>())) {
+          Json spoiled = document;
+          spoiled.erase(name.get<std::string>());
+          return spoiled.dump();
+        }
+      }
+    }
+    return Json("not an object").dump();
+  }
+  return document.dump();
+}
+
 struct ToolCallOut {
   std::string id, name, arguments;
   std::vector<std::string> fragments;
@@ -779,6 +815,11 @@ std::string Responder::NewRequestId() {
                 static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(this)),
                 static_cast<unsigned long long>(seq));
   return buf;
+}
+
+int Responder::CountScenario(const std::string& scenario) {
+  std::lock_guard<std::mutex> lock(scenarios_mu_);
+  return ++scenario_counts_[scenario];
 }
 
 std::string Responder::NewToolCallId() { return "call_" + std::to_string(++tool_call_seq_); }
@@ -847,6 +888,16 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
   for (const auto& [k, v] : found) {
     std::string err = ApplyDirective(k, v, &directives);
     if (!err.empty()) return fail(BadRequest(err, "messages"));
+  }
+  if (directives.times) {
+    // The same scenario (the same last user message and directives) fails
+    // only its first `times` requests: retries can then succeed.
+    std::string scenario = last_user >= 0 ? messages[last_user].dump() : "";
+    for (const auto& [k, v] : found) scenario += "\n" + k + "=" + v;
+    if (CountScenario(scenario) > *directives.times) {
+      directives.error.reset();
+      directives.fault.clear();
+    }
   }
   if (directives.first_delay_ms)
     plan.first_delay = std::chrono::milliseconds(*directives.first_delay_ms);
@@ -951,7 +1002,12 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
       Json params = fn.contains("parameters") && fn["parameters"].is_object()
                         ? fn["parameters"]
                         : Json{{"type", "object"}};
-      call.arguments = Instance(params, params, 0, "").dump();
+      Json arguments = Instance(params, params, 0, "");
+      call.arguments = arguments.dump();
+      if (i == 0 && !directives.tool_args.empty()) {
+        call.arguments = Spoiled(arguments, params, directives.tool_args);
+        if (directives.tool_args == "unknown_tool") call.name = "undeclared_function";
+      }
       call.fragments = SplitUtf8(call.arguments, kToolArgFragment);
       if (static_cast<int>(call.fragments.size()) > budget) {
         call.fragments.resize(std::max(budget, 0));
@@ -990,12 +1046,12 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
     }
     if (rf_type == "json_object") {
       // {"answer": "..."}
-      std::string text = "{\"answer\": " + Json(sentence).dump() + "}";
-      content_tokens = SplitJsonTokens(text);
+      Json answer = {{"answer", sentence}};
+      content_tokens = SplitJsonTokens(Spoiled(answer, Json(), directives.content));
     } else if (rf_type == "json_schema") {
       const Json& schema = body["response_format"]["json_schema"]["schema"];
-      std::string text = Instance(schema, schema, 0, "").dump();
-      content_tokens = SplitJsonTokens(text);
+      content_tokens =
+          SplitJsonTokens(Spoiled(Instance(schema, schema, 0, ""), schema, directives.content));
     }
     // stop strings: cut before the first occurrence.
     std::vector<std::string> stops;
@@ -1351,6 +1407,18 @@ stripped from the prompt before answering. Unknown keys/values -> 400.
   tool_calls=whole|fragments   streamed tool call arguments in one delta / in
                       fragments of a few characters (default fragments)
   parallel=N          N tool calls (unless parallel_tool_calls is false)
+  times=N             error= and fault= apply to the first N requests of this
+                      scenario (same last user message) only; later ones succeed
+  Tool-call arguments and json_object/json_schema content are generated from the
+  declared schema and follow it in simple cases (type, properties, required,
+  enum/const, items/minItems, minimum/maximum, local $ref); json_object gives
+  {"answer": "..."}. To test checks of the answer:
+  tool_args=V         the FIRST tool call only: valid (default) | invalid_json
+                      (its closing brace cut off) | schema_violation (its first
+                      required property removed; none required: the string
+                      "not an object") | unknown_tool (named "undeclared_function")
+  content=V           structured output: json_valid (default) | json_invalid |
+                      schema_violation (same rules as tool_args)
 )";
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -120,9 +121,14 @@ class Responder {
   std::string NewToolCallId();
 
  private:
+  // How many requests of `scenario` have been seen, this one included.
+  int CountScenario(const std::string& scenario);
+
   ResponderConfig config_;
   std::atomic<uint64_t> request_seq_{0};
   std::atomic<uint64_t> tool_call_seq_{0};
+  std::mutex scenarios_mu_;
+  std::map<std::string, int> scenario_counts_;
 };
 
 // "Too Many Requests" etc.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Calls seedgate from Python: one answer, a streamed answer, and an error's details.
+"""Calls seedgate from Python: one answer, a streamed answer, errors' details, checked tool calls.
 
     client/examples/python/generate.sh build/gen/python
     PYTHONPATH=build/gen/python /usr/bin/python3 client/examples/python/chat.py [TARGET] [--check]
@@ -13,6 +13,7 @@ import sys
 import time
 
 import grpc
+from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2, status_pb2
 from seedgate.v1 import chat_pb2, chat_pb2_grpc
 
@@ -110,6 +111,61 @@ def main():
         if check:
             expect(err.code() == grpc.StatusCode.INVALID_ARGUMENT, "validation: INVALID_ARGUMENT")
             expect("temperature" in fields, "validation: BadRequest names temperature")
+
+    # 5. Tool calls come with seedgate's check of their arguments against the declared
+    # parameters schema: call the function only when schema_valid. (--check has the
+    # emulator spoil the first call's arguments.)
+    parameters = struct_pb2.Struct()
+    parameters.update({"type": "object", "properties": {"city": {"type": "string"}},
+                       "required": ["city"], "additionalProperties": False})
+    weather = chat_pb2.Tool(function=chat_pb2.FunctionDefinition(name="get_weather",
+                                                                  parameters=parameters))
+    text = "Weather in Paris?" + (" #fake:parallel=2 #fake:tool_args=schema_violation" if check else "")
+    answer = stub.CreateChatCompletion(user(text, tools=[weather]), timeout=60)
+    calls = answer.choices[0].message.tool_calls
+    for call in calls:
+        v = call.arguments_validation
+        problems = [f"{x.pointer or '(root)'}: {x.message}" for x in v.violations]
+        print(f"tool call {call.function.name}({call.function.arguments}): "
+              f"valid_json={v.valid_json} schema_valid={v.schema_valid} {problems}")
+    if check:
+        expect(len(calls) == 2, "tool calls: two calls")
+        expect(len(calls) == 2 and not calls[0].arguments_validation.schema_valid and
+               any("city" in x.message for x in calls[0].arguments_validation.violations),
+               "tool calls: the spoiled call is flagged, naming the missing city")
+        expect(len(calls) == 2 and calls[1].arguments_validation.schema_valid,
+               "tool calls: the other call is valid")
+
+    # 6. Structured output with fail_on_schema_violation: a stream whose JSON breaks a strict
+    # schema delivers its chunks, then ends with FAILED_PRECONDITION and the violations.
+    if check:
+        person = struct_pb2.Struct()
+        person.update({"type": "object", "properties": {"name": {"type": "string"}},
+                       "required": ["name"]})
+        fmt = chat_pb2.ResponseFormat(
+            type=chat_pb2.RESPONSE_FORMAT_TYPE_JSON_SCHEMA,
+            json_schema=chat_pb2.JsonSchema(name="person", schema=person, strict=True))
+        request = user("Who? #fake:content=schema_violation", response_format=fmt,
+                       fail_on_schema_violation=True)
+        last_validation = None
+        try:
+            for chunk in stub.StreamChatCompletion(request, timeout=60):
+                for c in chunk.choices:
+                    if c.HasField("content_validation"):
+                        last_validation = c.content_validation
+            expect(False, "strict stream: expected FAILED_PRECONDITION")
+        except grpc.RpcError as err:
+            d = error_details(err)
+            bad, info = d.get("BadRequest"), d.get("ErrorInfo")
+            print(f"error: {err.code().name} {err.details()!r}")
+            expect(err.code() == grpc.StatusCode.FAILED_PRECONDITION,
+                   "strict stream: FAILED_PRECONDITION")
+            expect(info is not None and info.reason == "SCHEMA_VIOLATION",
+                   "strict stream: ErrorInfo.reason SCHEMA_VIOLATION")
+            expect(bad is not None and len(bad.field_violations) > 0,
+                   "strict stream: BadRequest lists the violations")
+        expect(last_validation is not None and not last_validation.schema_valid,
+               "strict stream: the last chunk carried content_validation")
 
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
