@@ -81,8 +81,10 @@ for stage in "${stages[@]}"; do
       # Left out: the polyglot tests, which check the Python, Go and Node
       # example clients against the seedgate binary (what they exercise of
       # our code the C++ end-to-end tests cover, in-process, instrumented),
-      # and the latency bound (latency_bound, above).
-      run_ctest build-asan asan -LE polyglot -E "$latency_bound" || failed+=(asan)
+      # the deploy tests, which check the release image and chart (the
+      # uninstrumented build/bin/ binaries and their libraries), and the
+      # latency bound (latency_bound, above).
+      run_ctest build-asan asan -LE "polyglot|deploy" -E "$latency_bound" || failed+=(asan)
       ;;
     tsan)
       echo "== sanitizers: ThreadSanitizer, tests labelled concurrency (build-tsan/)"

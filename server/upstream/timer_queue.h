@@ -1,12 +1,13 @@
 #ifndef SEEDGATE_SERVER_UPSTREAM_TIMER_QUEUE_H_
 #define SEEDGATE_SERVER_UPSTREAM_TIMER_QUEUE_H_
 
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <queue>
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace seedgate::upstream {
@@ -40,13 +41,13 @@ class TimerQueue {
   };
 
   void Run();
-  bool ShouldWake() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Time waiting_until_ ABSL_GUARDED_BY(mu_);  // the earliest timer when the wait began
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  // Guarded by mu_.
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  uint64_t next_seq_ = 0;
+  bool stopping_ = false;
   std::thread thread_;
 };
 

@@ -184,7 +184,7 @@ TEST_F(AnswerChecksTest, StructuredOutputIsCheckedUnaryAndStream) {
     }
   }
   EXPECT_EQ(checked, 1);
-  EXPECT_THROW(nlohmann::json::parse(stream.content), nlohmann::json::parse_error);
+  EXPECT_FALSE(nlohmann::json::accept(stream.content)) << stream.content;
 }
 
 TEST_F(AnswerChecksTest, StrictUnaryFailsWithTheViolationsInBadRequest) {

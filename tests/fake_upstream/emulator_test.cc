@@ -469,9 +469,8 @@ TEST_F(EmulatorTest, AnswerCheckDirectives) {
       json::parse(valid[0]["function"]["arguments"].get<std::string>())["city"].is_string());
 
   json broken = first_call("#fake:tool_args=invalid_json");
-  EXPECT_THROW(json::parse(broken[0]["function"]["arguments"].get<std::string>()),
-               json::parse_error);
-  EXPECT_NO_THROW(json::parse(broken[1]["function"]["arguments"].get<std::string>()))
+  EXPECT_FALSE(json::accept(broken[0]["function"]["arguments"].get<std::string>()));
+  EXPECT_TRUE(json::accept(broken[1]["function"]["arguments"].get<std::string>()))
       << "only the first call is spoiled";
 
   json missing = first_call("#fake:tool_args=schema_violation");
@@ -486,7 +485,7 @@ TEST_F(EmulatorTest, AnswerCheckDirectives) {
   json body = UserRequest("json please #fake:content=json_invalid");
   body["response_format"] = {{"type", "json_object"}};
   std::string text = ChatJson(body)["choices"][0]["message"]["content"].get<std::string>();
-  EXPECT_THROW(json::parse(text), json::parse_error) << text;
+  EXPECT_FALSE(json::accept(text)) << text;
   EXPECT_EQ(text.front(), '{');
 
   body = UserRequest("json please #fake:content=schema_violation", true);
