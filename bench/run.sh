@@ -203,7 +203,7 @@ http {
 NGINX
   /usr/sbin/nginx -c "$OUT/h2front/nginx.conf" -p "$OUT/h2front" >"$OUT/h2front/stdout.log" 2>&1 &
   H2_NGINX_PID=$!; PIDS+=($H2_NGINX_PID)
-  EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 \
+  EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
     --upstream_base_urls "https://127.0.0.1:$H2_PORT" --upstream_ca_file "$OUT/h2front/cert.pem" \
     >"$OUT/seedgate_h2.log" 2>&1 &
   SG2_PID=$!; PIDS+=($SG2_PID)
