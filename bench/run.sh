@@ -9,13 +9,16 @@
 # Streaming: --stream_n concurrent streams at 20 chunks/s (direct, seedgate)
 # and the fan-out run: --fanout streams opened at once, 1 chunk/s each,
 # through seedgate, sampling its threads and memory.
+# Upstream HTTP/2 (h2): the same fan-out through a second seedgate whose
+# upstream is nginx as a TLS HTTP/2 front (http2_max_concurrent_streams
+# --h2_streams) before the emulator, counting seedgate's upstream connections.
 # Prints the tables (also in OUT/summary.md), writes OUT/unary_latency.png
 # (gnuplot) and every raw report (OUT/*.json). Results go to bench/RESULTS.md
 # by hand, with the command and `uptime`.
 #
 # Usage: bench/run.sh [--build DIR] [--out DIR] [--quick] [--rates "500 1000 ..."]
 #                     [--duration S] [--stream_n N] [--fanout N] [--fanout_tokens N]
-#                     [--skip unary,stream,fanout]
+#                     [--h2_streams N] [--h2_rate R] [--skip unary,stream,fanout,h2]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +32,8 @@ STREAM_TOKENS=100   # 5 s per stream at 20 chunks/s
 FANOUT=10000
 FANOUT_TOKENS=30    # 30 s per stream at 1 chunk/s
 SAT_CONCURRENCY=32
+H2_STREAMS=1000     # the h2 front's SETTINGS_MAX_CONCURRENT_STREAMS
+H2_RATE=0           # h2 run: streams started per second; 0: all at once
 SKIP=
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -39,10 +44,12 @@ while [[ $# -gt 0 ]]; do
     --stream_n) STREAM_N=$2; shift 2 ;;
     --fanout) FANOUT=$2; shift 2 ;;
     --fanout_tokens) FANOUT_TOKENS=$2; shift 2 ;;
+    --h2_streams) H2_STREAMS=$2; shift 2 ;;
+    --h2_rate) H2_RATE=$2; shift 2 ;;
     --skip) SKIP=$2; shift 2 ;;
     --quick) RATES="300 1000"; DURATION=2; WARMUP=1; STREAM_N=100; STREAM_TOKENS=20
              FANOUT=500; FANOUT_TOKENS=5; SAT_CONCURRENCY=8; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +75,10 @@ if ! command -v gnuplot >/dev/null; then
   fi
 fi
 command -v gnuplot >/dev/null || echo "run.sh: no gnuplot (apt-get install gnuplot-nox): no plot"
+if ! skipped h2 && ! { command -v openssl && command -v ss; } >/dev/null; then
+  echo "run.sh: no openssl or ss (apt-get install openssl iproute2): skipping the h2 run"
+  SKIP="$SKIP,h2"
+fi
 # 10k streams: seedgate and the emulator hold one socket per stream each.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "run.sh: open files limit $(ulimit -n), results in $OUT"
@@ -143,6 +154,64 @@ for _ in $(seq 50); do
 done
 echo "run.sh: emulator $UPSTREAM (pid $EMU_PID), seedgate 127.0.0.1:$SG_PORT (pid $SG_PID)," \
   "nginx 127.0.0.1:$NGINX_PORT (pid $NGINX_PID)"
+
+# The HTTP/2 upstream: nginx terminating TLS + h2 in front of the emulator, and
+# a second seedgate (default HTTP/2 upstream settings) pointed at it.
+if ! skipped h2; then
+  H2_PORT=$(free_port)
+  mkdir -p "$OUT/h2front"
+  chmod 777 "$OUT/h2front"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$OUT/h2front/key.pem" \
+    -out "$OUT/h2front/cert.pem" >/dev/null 2>&1
+  cat >"$OUT/h2front/nginx.conf" <<NGINX
+$USER_LINE
+daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $OUT/h2front/nginx.pid;
+error_log $OUT/h2front/error.log warn;
+events { worker_connections 30000; }
+http {
+  access_log off;
+  client_body_temp_path $OUT/h2front/client_body;
+  proxy_temp_path $OUT/h2front/proxy;
+  fastcgi_temp_path $OUT/h2front/fastcgi;
+  uwsgi_temp_path $OUT/h2front/uwsgi;
+  scgi_temp_path $OUT/h2front/scgi;
+  upstream emulator {
+    server ${UPSTREAM#http://};
+    keepalive 1024;
+  }
+  server {
+    listen 127.0.0.1:$H2_PORT ssl http2;
+    ssl_certificate $OUT/h2front/cert.pem;
+    ssl_certificate_key $OUT/h2front/key.pem;
+    http2_max_concurrent_streams $H2_STREAMS;
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://emulator;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+}
+NGINX
+  /usr/sbin/nginx -c "$OUT/h2front/nginx.conf" -p "$OUT/h2front" >"$OUT/h2front/stdout.log" 2>&1 &
+  H2_NGINX_PID=$!; PIDS+=($H2_NGINX_PID)
+  EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
+    --upstream_base_urls "https://127.0.0.1:$H2_PORT" --upstream_ca_file "$OUT/h2front/cert.pem" \
+    >"$OUT/seedgate_h2.log" 2>&1 &
+  SG2_PID=$!; PIDS+=($SG2_PID)
+  wait_for "$OUT/seedgate_h2.log" 'listening on .*\(port [0-9]+\)'
+  SG2_PORT=$(grep -Eo '\(port [0-9]+\)' "$OUT/seedgate_h2.log" | grep -Eo '[0-9]+')
+  echo "run.sh: h2 front https://127.0.0.1:$H2_PORT (pid $H2_NGINX_PID), seedgate over h2" \
+    "127.0.0.1:$SG2_PORT (pid $SG2_PID)"
+fi
 
 # CPU ticks (utime+stime) of a process and its children processes (nginx workers).
 cpu_ticks() {
@@ -226,6 +295,32 @@ if ! skipped fanout; then
   run "fanout_seedgate_n${FANOUT}" "${GRPC[@]}" --channels 4 --rpc stream --concurrency "$FANOUT" \
     --total "$FANOUT" --tokens "$FANOUT_TOKENS" --delay_ms 1000 --warmup_s 0 \
     --duration_s 600 --timeout_s 300 --drain_s 300
+  kill $SAMPLER 2>/dev/null || true
+  wait $SAMPLER 2>/dev/null || true
+fi
+
+# ---- upstream HTTP/2 -------------------------------------------------------------
+if ! skipped h2; then
+  echo "== upstream h2: $FANOUT streams through seedgate -> TLS h2 front, 1 chunk/s," \
+    "started $([[ $H2_RATE == 0 ]] && echo "at once" || echo "at $H2_RATE/s")"
+  H2_START=(--concurrency "$FANOUT")
+  [[ $H2_RATE == 0 ]] || H2_START=(--rate "$H2_RATE" --max_in_flight "$FANOUT")
+  h2_sampler() {
+    echo "t_s upstream_connections threads rss_kb"
+    local start=$SECONDS
+    while kill -0 "$SG2_PID" 2>/dev/null; do
+      echo "$((SECONDS - start)) $(ss -Htn state established "( dport = :$H2_PORT )" | wc -l)" \
+        "$(awk '/^Threads/{t=$2} /^VmRSS/{r=$2} END{print t, r}' /proc/$SG2_PID/status)"
+      sleep 1
+    done
+  }
+  h2_sampler >"$OUT/h2_seedgate_proc.txt" &
+  SAMPLER=$!
+  SG_PID_SAVED=$SG_PID; SG_PID=$SG2_PID   # run() reports the CPU of $SG_PID
+  run "h2_seedgate_n${FANOUT}" --protocol grpc --target "127.0.0.1:$SG2_PORT" --channels 4 \
+    --rpc stream "${H2_START[@]}" --total "$FANOUT" --tokens "$FANOUT_TOKENS" \
+    --delay_ms 1000 --warmup_s 0 --duration_s 600 --timeout_s 300 --drain_s 300
+  SG_PID=$SG_PID_SAVED
   kill $SAMPLER 2>/dev/null || true
   wait $SAMPLER 2>/dev/null || true
 fi
@@ -338,6 +433,27 @@ if r:
           f"{cpu_s(r, 'seedgate'):.1f} s over {r['cpu']['wall_s']:.0f} s; emulator CPU "
           f"{cpu_s(r, 'emulator'):.1f} s; bench CPU {r['bench_cpu_s']:.1f} s")
     check_emulator(r, f"fanout_seedgate_n{fanout}")
+
+r = load(f"h2_seedgate_n{fanout}")
+if r:
+    print(f"\n## Upstream HTTP/2: {fanout} streams through a TLS h2 front, 1 chunk/s\n")
+    samples = []
+    try:
+        for line in open(os.path.join(out, "h2_seedgate_proc.txt")).read().splitlines()[1:]:
+            parts = line.split()
+            if len(parts) == 4: samples.append(tuple(int(x) for x in parts))
+    except OSError: pass
+    print(f"- streams: {r['calls']} ended, {r['ok']} OK, {r['answers_whole']} whole; errors {r['errors']} "
+          f"{r['errors_by_code']}; peak open {r['peak_in_flight']}")
+    print(f"- chunks {r['chunks']}, lost {r['tokens_lost']}, reordered {r['tokens_out_of_order']}")
+    print(f"- upstream connections (seedgate -> h2 front, established): peak "
+          f"{max((s[1] for s in samples), default=0)}; while streams were open: "
+          f"{sorted({s[1] for s in samples if s[1] > 0})}")
+    print(f"- TTFC p50 {r['ttfc_us']['p50']/1000:.1f} / p99 {r['ttfc_us']['p99']/1000:.1f} / "
+          f"max {r['ttfc_us']['max']/1000:.1f} ms; seedgate threads {sorted({s[2] for s in samples})}, "
+          f"peak RSS {max((s[3] for s in samples), default=0)/1024:.0f} MiB, CPU "
+          f"{cpu_s(r, 'seedgate'):.1f} s over {r['cpu']['wall_s']:.0f} s")
+    check_emulator(r, f"h2_seedgate_n{fanout}")
 
 if warn:
     print("\n## Warnings\n")

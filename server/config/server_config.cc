@@ -451,6 +451,20 @@ const std::vector<Flag>& Flags() {
          c.emulator_path = std::string(v);
          return absl::OkStatus();
        }},
+      {"upstream_threads", Kind::kString, "auto",
+       "Upstream I/O threads (each runs its own libcurl loop and connections); auto: "
+       "min(2, cores).",
+       [](const Source& s, absl::string_view v, ServerConfig& c) {
+         int n = 0;
+         if (v == "auto") {
+           c.upstream_threads = 0;
+         } else if (absl::SimpleAtoi(v, &n) && n >= 1 && n <= 64) {
+           c.upstream_threads = n;
+         } else {
+           return BadValue(s, v, "is not auto or a whole number from 1 to 64 (example: 2)");
+         }
+         return absl::OkStatus();
+       }},
       // --- reliability: retries, outlier ejection, stream timeouts, limits ---
       {"upstream_max_attempts", Kind::kString, "3",
        "Upstream attempts per call, the first included (1: no retries). Retries happen only "

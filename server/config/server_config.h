@@ -49,6 +49,8 @@ struct ServerConfig {
   // The emulator binary used when there is no API key; default: fake-upstream
   // next to the seedgate binary.
   std::string emulator_path;
+  // Upstream I/O threads, each with its own libcurl loop; 0: min(2, cores).
+  int upstream_threads = 0;
 
   // Reliability (see upstream::RetryPolicy, EjectionPolicy, ChatClientOptions).
   int upstream_max_attempts = 3;

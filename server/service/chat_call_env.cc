@@ -40,6 +40,16 @@ grpc::Status ToCallerStatus(const absl::Status& status, const ChatCallEnv& env) 
   return ToGrpcStatus(status, secrets);
 }
 
+upstream::CallOptions UpstreamCallOptions(const v1::CreateChatCompletionRequest& request,
+                                          absl::Time deadline,
+                                          upstream::AttemptObserver* observer) {
+  upstream::CallOptions call;
+  call.deadline = deadline;
+  call.multimodal = IsMultimodal(request);
+  call.observer = observer;
+  return call;
+}
+
 absl::Time RpcDeadline(const grpc::CallbackServerContext& context) {
   auto deadline = context.deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();

@@ -45,6 +45,11 @@ absl::StatusOr<std::string> PrepareUpstreamBody(const v1::CreateChatCompletionRe
 // multimodal base URL first.
 bool IsMultimodal(const v1::CreateChatCompletionRequest& request);
 
+// How the upstream call of `request` is made: bounded by `deadline`, in the
+// base-URL order its content asks for, attempts told to `observer`.
+upstream::CallOptions UpstreamCallOptions(const v1::CreateChatCompletionRequest& request,
+                                          absl::Time deadline, upstream::AttemptObserver* observer);
+
 // Who is calling (env.auth), or UNAUTHENTICATED. Runs before anything else
 // an RPC does: a caller that does not belong costs no upstream call.
 absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& context, const ChatCallEnv& env);

@@ -32,6 +32,13 @@ int ClampedMs(absl::Duration duration) {
       std::min<int64_t>(absl::ToInt64Milliseconds(duration), std::numeric_limits<int>::max()));
 }
 
+// Each upstream loop is one busy thread at most: more than the cores only
+// adds context switches.
+int UpstreamThreads(const config::ServerConfig& config) {
+  if (config.upstream_threads > 0) return config.upstream_threads;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
@@ -41,10 +48,17 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   auto auth = ClientAuthenticator::Create(config);
   if (!auth.ok()) return auth.status();
   server->auth_ = *std::move(auth);
-  server->loop_ = std::make_unique<upstream::CurlLoop>();
+  std::vector<upstream::CurlLoop*> loops;
+  for (int i = 0; i < UpstreamThreads(config); ++i) {
+    server->loops_.push_back(std::make_unique<upstream::CurlLoop>());
+    loops.push_back(server->loops_.back().get());
+  }
   server->metrics_ = std::make_shared<metrics::SeedgateMetrics>();
-  server->metrics_->set_open_transfers_source(
-      [loop = server->loop_.get()] { return loop->active_transfers(); });
+  server->metrics_->set_open_transfers_source([loops] {
+    int open = 0;
+    for (const upstream::CurlLoop* loop : loops) open += loop->active_transfers();
+    return open;
+  });
   if (!config.metrics_listen.empty()) {
     auto endpoint = metrics::MetricsEndpoint::Start(config.metrics_listen, server->metrics_);
     if (!endpoint.ok()) return endpoint.status();
@@ -91,7 +105,7 @@ absl::StatusOr<std::unique_ptr<SeedgateServer>> SeedgateServer::Start(
   client_options.max_stream_chunks = config.max_stream_chunks;
   server->timers_ = std::make_unique<upstream::TimerQueue>();
   server->client_ = std::make_unique<upstream::ChatClient>(
-      server->loop_.get(), server->timers_.get(), std::move(client_options),
+      std::move(loops), server->timers_.get(), std::move(client_options),
       [metrics = server->metrics_.get()](size_t index) {
         metrics->upstream_ejections(index).Increment();
       });
@@ -185,12 +199,12 @@ void SeedgateServer::StartWatchingFiles(const config::ServerConfig& config) {
 SeedgateServer::~SeedgateServer() {
   if (server_ != nullptr) Shutdown(absl::ZeroDuration());
   watcher_.reset();
-  // The metrics endpoint reads the loop and the client at scrape time: it
-  // goes first. Timers post to the loop: they stop before it. The loop's
-  // thread stops before the client its transfers refer to goes.
+  // The metrics endpoint reads the loops and the client at scrape time: it
+  // goes first. Timers post to the loops: they stop before them. The loops'
+  // threads stop before the client their transfers refer to goes.
   metrics_endpoint_.reset();
   timers_.reset();
-  loop_.reset();
+  loops_.clear();
 }
 
 void SeedgateServer::Shutdown(absl::Duration grace) {

@@ -4,6 +4,7 @@
 #include <grpcpp/server.h>
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "server/config/server_config.h"
@@ -47,7 +48,7 @@ class SeedgateServer {
   std::shared_ptr<metrics::SeedgateMetrics> metrics_;
   std::unique_ptr<metrics::AccessLog> access_log_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
-  std::unique_ptr<upstream::CurlLoop> loop_;
+  std::vector<std::unique_ptr<upstream::CurlLoop>> loops_;
   std::unique_ptr<upstream::TimerQueue> timers_;
   std::unique_ptr<upstream::ChatClient> client_;
   std::unique_ptr<Admission> admission_;

@@ -67,11 +67,8 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
     }
     checks_ = *std::move(checks);
     if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
-    upstream::CallOptions call;
-    call.deadline = deadline_;
-    call.multimodal = IsMultimodal(*request);
-    call.observer = &recorder_;
-    call_ = env_.client->Stream(*std::move(body), call, this);
+    call_ = env_.client->Stream(*std::move(body),
+                                UpstreamCallOptions(*request, deadline_, &recorder_), this);
   }
 
   // upstream::ChunkSink, on the upstream loop thread.

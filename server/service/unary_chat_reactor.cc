@@ -56,11 +56,8 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
     if (recorder_.wants_content()) recorder_.SetRequestContent(*body);
     // The callback runs on the upstream loop; Finish may be called from any
     // thread, and this reactor lives until OnDone, which follows Finish.
-    upstream::CallOptions call;
-    call.deadline = deadline_;
-    call.multimodal = IsMultimodal(*request);
-    call.observer = &recorder_;
-    call_ = env_.client->Complete(*std::move(body), call,
+    call_ = env_.client->Complete(*std::move(body),
+                                  UpstreamCallOptions(*request, deadline_, &recorder_),
                                   [this, response](absl::StatusOr<v1::ChatCompletion> result) {
                                     if (!result.ok()) {
                                       FinishWith(result.status());

@@ -134,7 +134,7 @@ class UpstreamCall final : public ChatCall,
         http_status_ = static_cast<int>(code);
       }
       connected = connect_us > 0 || http_status_ > 0;
-      curl_easy_cleanup(easy_);
+      loop_->ReleaseEasy(easy_);
       easy_ = nullptr;
     }
     in_loop_ = false;
@@ -213,7 +213,7 @@ class UpstreamCall final : public ChatCall,
       return;
     }
 
-    easy_ = curl_easy_init();
+    easy_ = loop_->AcquireEasy();
     url_ = absl::StrCat(base_url(), "/v1/chat/completions");
     curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(easy_, CURLOPT_PRIVATE, static_cast<LoopTransfer*>(this));
@@ -356,7 +356,7 @@ class UpstreamCall final : public ChatCall,
   void ReleaseHandle() {
     if (easy_ != nullptr) {
       if (in_loop_) loop_->Remove(easy_);
-      curl_easy_cleanup(easy_);
+      loop_->ReleaseEasy(easy_);
       easy_ = nullptr;
     }
     in_loop_ = false;
@@ -568,9 +568,9 @@ class UpstreamCall final : public ChatCall,
 
 }  // namespace
 
-ChatClient::ChatClient(CurlLoop* loop, TimerQueue* timers, ChatClientOptions options,
+ChatClient::ChatClient(std::vector<CurlLoop*> loops, TimerQueue* timers, ChatClientOptions options,
                        BaseUrlHealth::EjectionListener on_ejected)
-    : loop_(loop),
+    : loops_(std::move(loops)),
       timers_(timers),
       options_(std::move(options)),
       health_(std::make_unique<BaseUrlHealth>(options_.base_urls.size(), options_.ejection,
@@ -581,11 +581,16 @@ ChatClient::ChatClient(CurlLoop* loop, TimerQueue* timers, ChatClientOptions opt
   if (multimodal_order_.size() >= 2) std::swap(multimodal_order_[0], multimodal_order_[1]);
 }
 
+CurlLoop* ChatClient::NextLoop() {
+  if (loops_.size() == 1) return loops_[0];
+  return loops_[next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
+}
+
 ChatClient::~ChatClient() = default;
 
 std::shared_ptr<ChatCall> ChatClient::Complete(std::string body, const CallOptions& call,
                                                UnaryDone done) {
-  CallEnv env{loop_, timers_, &options_, health_.get()};
+  CallEnv env{NextLoop(), timers_, &options_, health_.get()};
   auto upstream_call = std::make_shared<UpstreamCall>(
       env, registry_,
       health_->Order(call.multimodal ? multimodal_order_ : text_order_, absl::Now()),
@@ -596,7 +601,7 @@ std::shared_ptr<ChatCall> ChatClient::Complete(std::string body, const CallOptio
 
 std::shared_ptr<ChatCall> ChatClient::Stream(std::string body, const CallOptions& call,
                                              ChunkSink* sink) {
-  CallEnv env{loop_, timers_, &options_, health_.get()};
+  CallEnv env{NextLoop(), timers_, &options_, health_.get()};
   auto upstream_call = std::make_shared<UpstreamCall>(
       env, registry_,
       health_->Order(call.multimodal ? multimodal_order_ : text_order_, absl::Now()),

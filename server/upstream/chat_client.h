@@ -1,6 +1,7 @@
 #ifndef SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
 #define SEEDGATE_SERVER_UPSTREAM_CHAT_CLIENT_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -112,14 +113,15 @@ class ChatCall {
 
 class CallRegistry;
 
-// Makes upstream chat-completions calls on a CurlLoop: base-URL order and
+// Makes upstream chat-completions calls on one or more CurlLoops (each call
+// runs wholly on one loop; calls take the loops in turn): base-URL order and
 // outlier ejection, retries with back-off while nothing has reached the
 // client, timeouts, and limits on what the upstream may send.
 class ChatClient {
  public:
-  // `timers` must outlive every call; `on_ejected` is told when a base URL is
-  // taken out of rotation.
-  ChatClient(CurlLoop* loop, TimerQueue* timers, ChatClientOptions options,
+  // `loops` must not be empty; they and `timers` must outlive every call.
+  // `on_ejected` is told when a base URL is taken out of rotation.
+  ChatClient(std::vector<CurlLoop*> loops, TimerQueue* timers, ChatClientOptions options,
              BaseUrlHealth::EjectionListener on_ejected = nullptr);
   ~ChatClient();
 
@@ -142,7 +144,10 @@ class ChatClient {
   const ChatClientOptions& options() const { return options_; }
 
  private:
-  CurlLoop* loop_;
+  CurlLoop* NextLoop();
+
+  const std::vector<CurlLoop*> loops_;
+  std::atomic<size_t> next_loop_{0};
   TimerQueue* timers_;
   ChatClientOptions options_;
   std::vector<size_t> text_order_, multimodal_order_;

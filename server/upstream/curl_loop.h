@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -21,11 +22,13 @@ class LoopTransfer {
   virtual void OnTransferDone(CURLcode result) = 0;
 };
 
-// The one thread that does all upstream I/O: a libcurl multi handle driven by
-// curl_multi_poll, woken by curl_multi_wakeup when another thread posts work.
-// Every easy handle, and every callback libcurl makes, lives on this thread,
-// so transfers need no locks of their own; other threads talk to a transfer
-// only by posting a task here.
+// One thread that does upstream I/O: a libcurl multi handle driven through
+// libcurl's socket API (CURLMOPT_SOCKETFUNCTION / TIMERFUNCTION into an
+// epoll set, curl_multi_socket_action), so a wakeup costs O(ready sockets),
+// not O(open transfers). Another thread posting work wakes it through an
+// eventfd. Every easy handle, and every callback libcurl makes, lives on this
+// thread, so transfers need no locks of their own; other threads talk to a
+// transfer only by posting a task here.
 class CurlLoop {
  public:
   CurlLoop();
@@ -43,19 +46,38 @@ class CurlLoop {
   // Loop thread only. Stops a transfer without calling OnTransferDone.
   void Remove(CURL* easy);
 
+  // A fresh easy handle (all options at their defaults), from this loop's
+  // pool when it has one: curl_easy_init costs more than curl_easy_reset.
+  // Loop thread only.
+  CURL* AcquireEasy();
+  // Gives back a handle from AcquireEasy that is not (or no longer) added.
+  // Any thread; only the loop thread's handles are pooled.
+  void ReleaseEasy(CURL* easy);
+
   // Transfers currently added.
   int active_transfers() const { return active_.load(std::memory_order_relaxed); }
 
  private:
+  static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* loop, void* socket_data);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* loop);
+
   void Run();
   void RunPostedTasks();
   void DispatchFinished();
+  void Wake();
+  // How long epoll may wait: until libcurl's timer, at most kMaxWaitMs.
+  int WaitMs() const;
 
   CURLM* multi_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd: Post() -> the loop
+  // libcurl's timer, as an absolute steady-clock time in ns; -1 when unset.
+  int64_t timer_due_ns_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};
   absl::Mutex mu_;
   std::vector<std::function<void()>> posted_ ABSL_GUARDED_BY(mu_);
+  std::vector<CURL*> idle_easy_;  // loop thread only
   std::thread thread_;
 };
 

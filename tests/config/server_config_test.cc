@@ -408,6 +408,18 @@ TEST(ServerConfigTest, ShutdownConnectionAgeAndConcurrency) {
   }
 }
 
+TEST(ServerConfigTest, UpstreamThreads) {
+  EXPECT_EQ(Parse({})->upstream_threads, 0);  // auto
+  EXPECT_EQ(Parse({"--upstream_threads=3"})->upstream_threads, 3);
+  EXPECT_EQ(Parse({"--upstream_threads=auto"})->upstream_threads, 0);
+  EXPECT_EQ(Parse({}, {{"SEEDGATE_UPSTREAM_THREADS", "1"}})->upstream_threads, 1);
+  for (const char* bad : {"0", "-1", "65", "two", "1.5"}) {
+    EXPECT_THAT(ErrorOf({absl::StrCat("--upstream_threads=", bad)}),
+                StartsWith(absl::StrCat("--upstream_threads: \"", bad, "\" is not auto or")))
+        << bad;
+  }
+}
+
 TEST(ServerConfigTest, ValueIsEscapedInMessages) {
   EXPECT_THAT(ErrorOf({"--upstream_http_version=2\n\x1b[31m"}), HasSubstr("\"2\\n\\033[31m\""));
 }

@@ -112,8 +112,10 @@ class Http2Test : public ::testing::Test {
   // nginx, then the emulator behind it and seedgate pointed at nginx over
   // HTTP/2, with TLS verified against the test CA. nginx needs the
   // emulator's address first: its port is reserved before either starts.
-  // Use with ASSERT_NO_FATAL_FAILURE.
-  void StartH2Stack(const NginxH2Options& nginx_options = {}) {
+  // One upstream thread unless told: each thread has its own connections,
+  // and most tests here are about how calls share one. Use with
+  // ASSERT_NO_FATAL_FAILURE.
+  void StartH2Stack(const NginxH2Options& nginx_options = {}, int upstream_threads = 1) {
     absl::StatusOr<ReservedPort> emulator_port = ReservedPort::Take();
     ASSERT_TRUE(emulator_port.ok()) << emulator_port.status();
     auto nginx = NginxH2Proxy::Start("http://127.0.0.1:" + std::to_string(emulator_port->port()),
@@ -127,6 +129,7 @@ class Http2Test : public ::testing::Test {
     config.upstream_base_urls = {nginx_->base_url()};
     config.upstream_ca_file = tls_.cert_file;
     config.upstream_http_version = "2";
+    config.upstream_threads = upstream_threads;
     stack_ = Stack::Start(emulator_options, config);
     ASSERT_NE(stack_, nullptr);
     emulator_port->Release();
@@ -246,6 +249,26 @@ TEST_F(Http2Test, ConcurrentStreamsAreMultiplexedOnOneConnection) {
   std::set<int64_t> connections;
   for (const auto& entry : log) connections.insert(entry.connection);
   EXPECT_LE(connections.size(), 2u) << "seedgate opened a connection per stream:\n" << Dump(log);
+}
+
+TEST_F(Http2Test, EachUpstreamThreadMultiplexesOnItsOwnConnection) {
+  ASSERT_NO_FATAL_FAILURE(StartH2Stack({}, /*upstream_threads=*/2));
+  constexpr int kStreams = 20;
+  std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
+  for (int i = 0; i < kStreams; ++i) {
+    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
+                                        << " " << results[i].status.error_message();
+    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
+  }
+  // Calls take the two loops in turn; each loop multiplexes its half over
+  // one connection of its own.
+  std::vector<NginxAccessLogEntry> log = ExpectH2Requests(kStreams);
+  std::map<int64_t, int> per_connection;
+  for (const auto& entry : log) ++per_connection[entry.connection];
+  EXPECT_EQ(per_connection.size(), 2u) << Dump(log);
+  for (const auto& [connection, requests] : per_connection) {
+    EXPECT_EQ(requests, kStreams / 2) << "connection " << connection << ":\n" << Dump(log);
+  }
 }
 
 TEST_F(Http2Test, FirstChunkArrivesBeforeTheUpstreamSendsTheLast) {
