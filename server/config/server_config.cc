@@ -210,14 +210,15 @@ absl::Status ParseDurationOrOff(const Source& source, absl::string_view value,
   return ParseDurationValue(source, value, out);
 }
 
-// A whole number in [lo, hi].
+// A whole number in [lo, hi], which the caller keeps within what Int holds.
+template <typename Int>
 absl::Status ParseIntInRange(const Source& source, absl::string_view value, int64_t lo, int64_t hi,
-                             int64_t* out) {
+                             Int* out) {
   int64_t n = 0;
   if (!absl::SimpleAtoi(value, &n) || n < lo || n > hi) {
     return BadValue(source, value, absl::StrCat("is not a whole number from ", lo, " to ", hi));
   }
-  *out = n;
+  *out = static_cast<Int>(n);
   return absl::OkStatus();
 }
 
@@ -470,10 +471,7 @@ const std::vector<Flag>& Flags() {
        "Upstream attempts per call, the first included (1: no retries). Retries happen only "
        "while nothing has reached the client.",
        [](const Source& s, absl::string_view v, ServerConfig& c) {
-         int64_t n = 0;
-         absl::Status ok = ParseIntInRange(s, v, 1, 10, &n);
-         c.upstream_max_attempts = static_cast<int>(n);
-         return ok;
+         return ParseIntInRange(s, v, 1, 10, &c.upstream_max_attempts);
        }},
       {"upstream_retry_on", Kind::kString, "429,500,502,503",
        "HTTP statuses retried (connection failures always are); empty for none.",
@@ -504,10 +502,7 @@ const std::vector<Flag>& Flags() {
        "Failed attempts in a row (connection failures, 5xx, timeouts) that eject a base URL "
        "(0: never).",
        [](const Source& s, absl::string_view v, ServerConfig& c) {
-         int64_t n = 0;
-         absl::Status ok = ParseIntInRange(s, v, 0, 1000, &n);
-         c.upstream_eject_after = static_cast<int>(n);
-         return ok;
+         return ParseIntInRange(s, v, 0, 1000, &c.upstream_eject_after);
        }},
       {"upstream_eject_time", Kind::kString, "30s",
        "How long an ejected base URL stays out before it is probed again (doubling, up to 8x, "
