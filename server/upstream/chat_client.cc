@@ -226,8 +226,8 @@ class UpstreamCall final : public ChatCall,
     // waiting for it lets concurrent calls share one connection. A plain
     // http:// connection only tells with its first response, which may be
     // minutes away, so a call must not wait for it.
-    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT,
-                     options_.http2 && absl::StartsWithIgnoreCase(url_, "https://") ? 1L : 0L);
+    const bool pipewait = options_.http2 && absl::StartsWithIgnoreCase(url_, "https://");
+    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, pipewait ? 1L : 0L);
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -250,7 +250,9 @@ class UpstreamCall final : public ChatCall,
     curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
     self_ = shared_from_this();
     in_loop_ = true;
-    loop_->Add(easy_);
+    // Calls that wait for HTTP/2 pass the loop's connection gate, so that a
+    // burst shares a few connections per base URL.
+    loop_->Add(easy_, pipewait ? absl::string_view(base_url()) : absl::string_view());
     if (streaming() && options_.first_byte_timeout > absl::ZeroDuration()) {
       ArmTimer(attempt_start_ + options_.first_byte_timeout);
     }
@@ -373,6 +375,7 @@ class UpstreamCall final : public ChatCall,
     line = absl::StripTrailingAsciiWhitespace(line);
     call->NoteActivity();
     if (absl::StartsWith(line, "HTTP/")) {
+      call->loop_->ResponseStarted(call->easy_);
       // A new response (after a 100 Continue, say): forget the last one's.
       call->request_id_.clear();
       call->retry_after_.clear();

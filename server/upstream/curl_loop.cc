@@ -45,9 +45,13 @@ void CheckM(CURLMcode code, const char* what) {
   if (code != CURLM_OK) Die(what, curl_multi_strerror(code));
 }
 
+// The loop whose thread this is: libcurl's pre-request callback gets only
+// the easy handle.
+thread_local CurlLoop* this_thread_loop = nullptr;
+
 }  // namespace
 
-CurlLoop::CurlLoop() : multi_(curl_multi_init()) {
+CurlLoop::CurlLoop() : multi_(curl_multi_init()), gate_(kMaxStreamsPerConnection) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) Die("epoll_create1", std::strerror(errno));
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -108,14 +112,36 @@ void CurlLoop::Wake() {
   }
 }
 
-void CurlLoop::Add(CURL* easy) {
-  CheckM(curl_multi_add_handle(multi_, easy), "curl_multi_add_handle");
+void CurlLoop::Add(CURL* easy, absl::string_view h2_origin) {
   active_.fetch_add(1, std::memory_order_relaxed);
+  if (!h2_origin.empty()) {
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &CurlLoop::OnConnected);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, easy);
+    if (!gate_.Admit(easy, h2_origin)) return;  // AddReleased hands it over
+  }
+  CheckM(curl_multi_add_handle(multi_, easy), "curl_multi_add_handle");
 }
 
 void CurlLoop::Remove(CURL* easy) {
-  CheckM(curl_multi_remove_handle(multi_, easy), "curl_multi_remove_handle");
   active_.fetch_sub(1, std::memory_order_relaxed);
+  if (gate_.Forget(easy, /*finished=*/false)) return;  // never reached libcurl
+  CheckM(curl_multi_remove_handle(multi_, easy), "curl_multi_remove_handle");
+}
+
+int CurlLoop::OnConnected(void* easy, char* /*primary_ip*/, char* /*local_ip*/,
+                          int /*primary_port*/, int local_port) {
+  // On the loop thread, inside libcurl: the transfer has its connection (new
+  // or shared), named by its local port. No handle may be added from here;
+  // the loop hands released transfers over after libcurl returns.
+  if (this_thread_loop != nullptr) this_thread_loop->gate_.OnConnected(easy, local_port);
+  return CURL_PREREQFUNC_OK;
+}
+
+void CurlLoop::AddReleased() {
+  for (ConnectionGate::Ticket ticket : gate_.TakeReleased()) {
+    CheckM(curl_multi_add_handle(multi_, static_cast<CURL*>(const_cast<void*>(ticket))),
+           "curl_multi_add_handle");
+  }
 }
 
 CURL* CurlLoop::AcquireEasy() {
@@ -194,17 +220,21 @@ void CurlLoop::DispatchFinished() {
     CURLcode result = msg->data.result;
     LoopTransfer* transfer = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
-    Remove(easy);
+    active_.fetch_sub(1, std::memory_order_relaxed);
+    gate_.Forget(easy, /*finished=*/true);
+    CheckM(curl_multi_remove_handle(multi_, easy), "curl_multi_remove_handle");
     if (transfer != nullptr) transfer->OnTransferDone(result);
   }
 }
 
 void CurlLoop::Run() {
+  this_thread_loop = this;
   epoll_event events[kMaxEvents];
   int running = 0;
   while (!stopping_.load()) {
     RunPostedTasks();
     DispatchFinished();
+    AddReleased();
     int wait_ms = WaitMs();
     {
       // Tasks posted by the callbacks above must not wait for the next event.

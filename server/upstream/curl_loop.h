@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "server/upstream/connection_gate.h"
 
 namespace seedgate::upstream {
 
@@ -42,7 +44,15 @@ class CurlLoop {
   bool InLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Loop thread only. `easy` must carry `transfer` as CURLOPT_PRIVATE.
-  void Add(CURL* easy);
+  // `h2_origin` (the base URL) marks a transfer that waits for an HTTP/2
+  // connection (CURLOPT_PIPEWAIT): it passes the loop's ConnectionGate, which
+  // may hold it back until a connection to that origin has room, and must
+  // not set CURLOPT_PREREQFUNCTION itself.
+  void Add(CURL* easy, absl::string_view h2_origin = {});
+  // Loop thread only. The response of a transfer began (its first header
+  // line): tells the gate that its connection answers (a no-op for a
+  // transfer added without an `h2_origin`).
+  void ResponseStarted(CURL* easy) { gate_.OnResponse(easy); }
   // Loop thread only. Stops a transfer without calling OnTransferDone.
   void Remove(CURL* easy);
 
@@ -60,10 +70,14 @@ class CurlLoop {
  private:
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* loop, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* loop);
+  static int OnConnected(void* easy, char* primary_ip, char* local_ip, int primary_port,
+                         int local_port);
 
   void Run();
   void RunPostedTasks();
   void DispatchFinished();
+  // Hands the transfers the gate let go to libcurl.
+  void AddReleased();
   void Wake();
   // How long epoll may wait: until libcurl's timer, at most kMaxWaitMs.
   int WaitMs() const;
@@ -77,7 +91,9 @@ class CurlLoop {
   std::atomic<int> active_{0};
   absl::Mutex mu_;
   std::vector<std::function<void()>> posted_ ABSL_GUARDED_BY(mu_);
-  std::vector<CURL*> idle_easy_;  // loop thread only
+  // Loop thread only from here on.
+  std::vector<CURL*> idle_easy_;
+  ConnectionGate gate_;
   std::thread thread_;
 };
 

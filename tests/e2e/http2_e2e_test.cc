@@ -271,6 +271,30 @@ TEST_F(Http2Test, EachUpstreamThreadMultiplexesOnItsOwnConnection) {
   }
 }
 
+TEST_F(Http2Test, BurstBeyondTheServersStreamLimitOpensFewConnections) {
+  // nginx allows 4 streams per connection; 40 streams start at once on one
+  // upstream thread. libcurl alone opens a connection for each transfer that
+  // arrives while a new connection is in its TLS handshake; seedgate's gate
+  // lets one transfer open a connection while the others wait for it, and
+  // learns the limit of 4 from the first connection that fills up.
+  NginxH2Options options;
+  options.max_concurrent_streams = 4;
+  ASSERT_NO_FATAL_FAILURE(StartH2Stack(options));
+  constexpr int kStreams = 40;
+  std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
+  for (int i = 0; i < kStreams; ++i) {
+    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
+                                        << " " << results[i].status.error_message();
+    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
+  }
+  std::vector<NginxAccessLogEntry> log = ExpectH2Requests(kStreams);
+  std::map<int64_t, int> per_connection;
+  for (const auto& entry : log) ++per_connection[entry.connection];
+  // 10 connections of 4 streams; a few more while the limit is learned, or
+  // where a stream ended before the burst was over and its place was reused.
+  EXPECT_LE(per_connection.size(), 14u) << Dump(log);
+}
+
 TEST_F(Http2Test, FirstChunkArrivesBeforeTheUpstreamSendsTheLast) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack());
   // 10 tokens, 150 ms apart: the emulator needs about 1.5 s to send them all.

@@ -92,6 +92,7 @@ http {
   scgi_temp_path {dir}/scgi;
   client_max_body_size 0;
   keepalive_requests {keepalive_requests};
+  http2_max_concurrent_streams {max_concurrent_streams};
   server {
     listen 127.0.0.1:{port} ssl http2;
     ssl_certificate {cert};
@@ -111,12 +112,14 @@ http {
 std::string Config(const std::string& dir, uint16_t port, const std::string& upstream,
                    const TlsFiles& tls, const NginxH2Options& options) {
   return absl::StrReplaceAll(
-      kConfigTemplate, {{"{dir}", dir},
-                        {"{port}", std::to_string(port)},
-                        {"{upstream}", upstream},
-                        {"{cert}", tls.cert_file},
-                        {"{key}", tls.key_file},
-                        {"{keepalive_requests}", std::to_string(options.keepalive_requests)}});
+      kConfigTemplate,
+      {{"{dir}", dir},
+       {"{port}", std::to_string(port)},
+       {"{upstream}", upstream},
+       {"{cert}", tls.cert_file},
+       {"{key}", tls.key_file},
+       {"{keepalive_requests}", std::to_string(options.keepalive_requests)},
+       {"{max_concurrent_streams}", std::to_string(options.max_concurrent_streams)}});
 }
 
 // Reaps `pid` if it has exited; true then.
@@ -261,6 +264,9 @@ absl::StatusOr<std::unique_ptr<NginxH2Proxy>> NginxH2Proxy::Start(
   }
   if (options.keepalive_requests < 1) {
     return absl::InvalidArgumentError("keepalive_requests must be at least 1");
+  }
+  if (options.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("max_concurrent_streams must be at least 1");
   }
 
   char tmpl[] = "/tmp/seedgate-nginx-XXXXXX";

@@ -55,6 +55,9 @@ struct NginxH2Options {
   // Requests nginx serves on one client connection before it closes it
   // (over HTTP/2: sends GOAWAY and refuses streams beyond the limit).
   int keepalive_requests = 1000;  // nginx's default
+  // Streams nginx allows at once on one client connection
+  // (SETTINGS_MAX_CONCURRENT_STREAMS).
+  int max_concurrent_streams = 128;  // nginx's default
 };
 
 class NginxH2Proxy {
