@@ -6,9 +6,10 @@ namespace seedgate::service {
 
 FileWatcher::~FileWatcher() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  stop_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -36,8 +37,11 @@ FileWatcher::Identity FileWatcher::Stat(const std::string& path) {
 void FileWatcher::Run() {
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval_)) return;
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stop_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
+                         [this] { return stopping_; })) {
+        return;
+      }
     }
     for (Watched& file : files_) {
       Identity now = Stat(file.path);

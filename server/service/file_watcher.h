@@ -3,12 +3,13 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace seedgate::service {
@@ -49,8 +50,12 @@ class FileWatcher {
   const absl::Duration interval_;
   std::vector<Watched> files_;
   std::thread thread_;
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // std:: rather than absl:: primitives: ThreadSanitizer cannot see the
+  // waits of Debian's (uninstrumented) Abseil, and would report the
+  // destructor's lock as taken twice.
+  std::mutex mu_;
+  std::condition_variable stop_;
+  bool stopping_ = false;  // guarded by mu_
 };
 
 }  // namespace seedgate::service
