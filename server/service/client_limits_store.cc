@@ -11,7 +11,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
-#include "server/service/small_file.h"
 
 namespace seedgate::service {
 namespace {
@@ -132,31 +131,6 @@ std::vector<std::string> ClientLimitsTable::names() const {
   for (const auto& [name, limits] : clients_) names.push_back(name);
   std::sort(names.begin(), names.end());
   return names;
-}
-
-absl::StatusOr<std::unique_ptr<ClientLimitsStore>> ClientLimitsStore::Open(std::string path) {
-  std::unique_ptr<ClientLimitsStore> store(new ClientLimitsStore(std::move(path)));
-  if (absl::Status loaded = store->Reload(); !loaded.ok()) return loaded;
-  return store;
-}
-
-absl::Status ClientLimitsStore::Reload() {
-  absl::StatusOr<std::string> text = ReadSmallFile(path_, "limits file");
-  if (!text.ok()) return text.status();
-  absl::StatusOr<ClientLimitsTable> table = ClientLimitsTable::Parse(*text);
-  if (!table.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limits file ", path_, ": ", table.status().message()));
-  }
-  auto fresh = std::make_shared<const ClientLimitsTable>(*std::move(table));
-  absl::MutexLock lock(&mu_);
-  table_ = std::move(fresh);
-  return absl::OkStatus();
-}
-
-std::shared_ptr<const ClientLimitsTable> ClientLimitsStore::current() const {
-  absl::MutexLock lock(&mu_);
-  return table_;
 }
 
 }  // namespace seedgate::service

@@ -8,8 +8,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "server/service/client_limits.h"
+#include "server/service/reloadable_table.h"
 
 namespace seedgate::service {
 
@@ -27,6 +27,8 @@ namespace seedgate::service {
 // entry, then the --client_* defaults.
 class ClientLimitsTable {
  public:
+  static constexpr char kFileKind[] = "limits file";
+
   // INVALID_ARGUMENT naming the line (or entry) and what is wrong.
   static absl::StatusOr<ClientLimitsTable> Parse(absl::string_view text);
 
@@ -40,27 +42,8 @@ class ClientLimitsTable {
   absl::flat_hash_map<std::string, ClientLimitOverrides> clients_;
 };
 
-// The current ClientLimitsTable of a file, swapped whole on Reload;
-// thread-safe.
-class ClientLimitsStore {
- public:
-  // Reads `path`; an unreadable or invalid file is an error.
-  static absl::StatusOr<std::unique_ptr<ClientLimitsStore>> Open(std::string path);
-
-  // Re-reads the file. On error the table in use stays (a half-written file
-  // must not lift or tighten every limit at once) and the error says why.
-  absl::Status Reload();
-
-  std::shared_ptr<const ClientLimitsTable> current() const;
-  const std::string& path() const { return path_; }
-
- private:
-  explicit ClientLimitsStore(std::string path) : path_(std::move(path)) {}
-
-  const std::string path_;
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const ClientLimitsTable> table_ ABSL_GUARDED_BY(mu_);
-};
+// The current ClientLimitsTable of its file, reloaded on change.
+using ClientLimitsStore = ReloadableTable<ClientLimitsTable>;
 
 }  // namespace seedgate::service
 

@@ -15,7 +15,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
-#include "server/service/small_file.h"
 
 namespace seedgate::service {
 namespace {
@@ -167,31 +166,6 @@ std::vector<std::string> TokenTable::names() const {
   std::vector<std::string> names;
   for (const Row& row : rows_) names.push_back(row.client.name);
   return names;
-}
-
-absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Open(std::string path) {
-  std::unique_ptr<TokenStore> store(new TokenStore(std::move(path)));
-  if (absl::Status loaded = store->Reload(); !loaded.ok()) return loaded;
-  return store;
-}
-
-absl::Status TokenStore::Reload() {
-  absl::StatusOr<std::string> text = ReadSmallFile(path_, "tokens file");
-  if (!text.ok()) return text.status();
-  absl::StatusOr<TokenTable> table = TokenTable::Parse(*text);
-  if (!table.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tokens file ", path_, ": ", table.status().message()));
-  }
-  auto fresh = std::make_shared<const TokenTable>(*std::move(table));
-  absl::MutexLock lock(&mu_);
-  table_ = std::move(fresh);
-  return absl::OkStatus();
-}
-
-std::shared_ptr<const TokenTable> TokenStore::current() const {
-  absl::MutexLock lock(&mu_);
-  return table_;
 }
 
 }  // namespace seedgate::service

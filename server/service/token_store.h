@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "server/service/client_limits.h"
+#include "server/service/reloadable_table.h"
 
 namespace seedgate::service {
 
@@ -25,6 +25,8 @@ namespace seedgate::service {
 // characters without spaces; neither may repeat.
 class TokenTable {
  public:
+  static constexpr char kFileKind[] = "tokens file";
+
   struct Client {
     std::string name;
     ClientLimitOverrides limits;
@@ -51,26 +53,8 @@ class TokenTable {
   std::vector<Row> rows_;
 };
 
-// The current TokenTable of a file, swapped whole on Reload; thread-safe.
-class TokenStore {
- public:
-  // Reads `path`; an unreadable or invalid file is an error.
-  static absl::StatusOr<std::unique_ptr<TokenStore>> Open(std::string path);
-
-  // Re-reads the file. On error the table in use stays (a half-written
-  // Secret must not lock every client out) and the error says why.
-  absl::Status Reload();
-
-  std::shared_ptr<const TokenTable> current() const;
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TokenStore(std::string path) : path_(std::move(path)) {}
-
-  const std::string path_;
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const TokenTable> table_ ABSL_GUARDED_BY(mu_);
-};
+// The current TokenTable of its file, reloaded on change.
+using TokenStore = ReloadableTable<TokenTable>;
 
 }  // namespace seedgate::service
 
