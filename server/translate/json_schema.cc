@@ -5,12 +5,8 @@
 #include <set>
 #include <utility>
 
-// valijson reports a bad schema by exception only with this set; without it,
-// it aborts the process. Set here, before the first valijson include, and
-// nowhere else: only this file sees valijson.
-#ifndef VALIJSON_USE_EXCEPTIONS
-#define VALIJSON_USE_EXCEPTIONS 1
-#endif
+// valijson reports a bad schema by exception only with VALIJSON_USE_EXCEPTIONS
+// set (server/translate/CMakeLists.txt); without it, it aborts the process.
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -21,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "server/translate/schema_references.h"
 #include "server/translate/text_excerpt.h"
 #include "server/translate/valijson_re2.h"
 
@@ -95,82 +92,6 @@ absl::Status CompileRegexes(const nlohmann::json& schema, SchemaRegexes* regexes
   return absl::OkStatus();
 }
 
-// valijson follows `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/
-// `else` and schema `dependencies` without moving into the document, so a
-// cycle through them alone (`{"allOf": [{"$ref": "#"}]}`) recurses until the
-// stack overflows whatever the document. Refused here. Cycles that pass
-// through `properties`, `items` and the like are fine: each turn consumes a
-// level of the document, whose depth Validate bounds.
-absl::Status CheckNoInPlaceCycle(const nlohmann::json& schema) {
-  std::map<std::string, std::vector<std::string>> edges;  // schema pointer -> in place
-  std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&schema, ""}};
-  while (!pending.empty()) {
-    auto [node, pointer] = std::move(pending.back());
-    pending.pop_back();
-    if (node->is_array()) {
-      for (size_t i = 0; i < node->size(); ++i) {
-        pending.emplace_back(&(*node)[i], absl::StrCat(pointer, "/", i));
-      }
-      continue;
-    }
-    if (!node->is_object()) continue;
-    std::vector<std::string>& out = edges[pointer];
-    for (const auto& [key, value] : node->items()) {
-      if (IsLiteralKeyword(key)) continue;
-      const std::string child = absl::StrCat(pointer, "/", EscapeToken(key));
-      pending.emplace_back(&value, child);
-      if (key == "$ref" && value.is_string()) {
-        const std::string& ref = value.get_ref<const std::string&>();
-        if (!absl::StartsWith(ref, "#")) continue;  // remote: Compile refuses it
-        std::string target = ref.substr(1);
-        if (!target.empty() && target[0] != '/') {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "has $ref \"", SingleLine(ref, 100),
-              "\": only local references by JSON pointer (\"#/definitions/x\") are supported"));
-        }
-        out.push_back(std::move(target));
-      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array()) continue;
-        for (size_t i = 0; i < value.size(); ++i) out.push_back(absl::StrCat(child, "/", i));
-      } else if (key == "not" || key == "if" || key == "then" || key == "else") {
-        out.push_back(child);
-      } else if (key == "dependencies" && value.is_object()) {
-        for (const auto& [name, dependency] : value.items()) {
-          if (dependency.is_object()) out.push_back(absl::StrCat(child, "/", EscapeToken(name)));
-        }
-      }
-    }
-  }
-  // Depth-first search for a cycle: 1 = on the current path, 2 = done.
-  std::map<std::string, int> state;
-  for (const auto& [start, unused] : edges) {
-    if (state[start] != 0) continue;
-    std::vector<std::pair<std::string, size_t>> path = {{start, 0}};
-    state[start] = 1;
-    while (!path.empty()) {
-      auto& [node, next] = path.back();
-      auto it = edges.find(node);
-      if (it == edges.end() || next >= it->second.size()) {
-        state[node] = 2;
-        path.pop_back();
-        continue;
-      }
-      const std::string target = it->second[next++];
-      int& target_state = state[target];
-      if (target_state == 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "has a reference cycle at \"", SingleLine(target.empty() ? "#" : "#" + target, 100),
-            "\" that never moves into the document (e.g. {\"allOf\": [{\"$ref\": \"#\"}]})"));
-      }
-      if (target_state == 0) {
-        target_state = 1;
-        path.emplace_back(target, 0);
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 int DepthOf(const nlohmann::json& document) {
   int max_depth = 0;
   std::vector<std::pair<const nlohmann::json*, int>> pending = {{&document, 1}};
@@ -234,7 +155,7 @@ absl::StatusOr<CompiledSchema> CompiledSchema::Compile(const nlohmann::json& sch
   if (absl::Status regexes = CompileRegexes(schema, &compiled->regexes); !regexes.ok()) {
     return regexes;
   }
-  if (absl::Status acyclic = CheckNoInPlaceCycle(schema); !acyclic.ok()) return acyclic;
+  if (absl::Status references = CheckSchemaReferences(schema); !references.ok()) return references;
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);

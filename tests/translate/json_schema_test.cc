@@ -2,7 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -110,8 +112,7 @@ TEST(CompiledSchemaTest, RefusesDocumentsNestedTooDeep) {
 }
 
 TEST(CompiledSchemaTest, CompileRefusesWhatIsNotASchema) {
-  for (const char* bad : {R"("object")", R"({"type": 5})", R"({"$ref": "https://example.com/s"})",
-                          R"({"minimum": "one"})"}) {
+  for (const char* bad : {R"("object")", R"({"type": 5})", R"({"minimum": "one"})"}) {
     absl::StatusOr<CompiledSchema> compiled = CompiledSchema::Compile(json::parse(bad));
     ASSERT_FALSE(compiled.ok()) << bad;
     EXPECT_EQ(compiled.status().code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -254,6 +255,116 @@ TEST(CompiledSchemaTest, CompileRefusesReferenceCyclesThatNeverDescend) {
       "enum_holder": {"enum": [{"$ref": "#"}]}})"));
   EXPECT_THAT(tree.Validate(json::parse(R"({"name": "a", "children": [{"name": "b"}, {}]})")),
               UnorderedElementsAre(ViolationAt("/children/1", "'name'")));
+}
+
+absl::Status CompileStatus(const json& schema) { return CompiledSchema::Compile(schema).status(); }
+
+TEST(CompiledSchemaTest, CompileRefusesReferencesOutsideTheSchema) {
+  // Never fetched; and valijson resolves a relative one ("%", "x.json")
+  // against the schema itself, which made {"$ref": "%"} recurse forever
+  // (found by the schema fuzzer).
+  for (const char* ref : {"https://example.com/s", "x.json", "%", "x.json#/definitions/a", "#a"}) {
+    absl::Status status = CompileStatus({{"$ref", ref}});
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << ref;
+    EXPECT_THAT(status.message(), HasSubstr("only references inside the same schema")) << ref;
+    EXPECT_THAT(status.message(), HasSubstr(ref));
+  }
+  absl::Status dangling = CompileStatus(json::parse(R"({"items": {"$ref": "#/definitions/x"}})"));
+  EXPECT_EQ(dangling.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(dangling.message(), HasSubstr("\"#/definitions/x\" that points to nothing"));
+}
+
+TEST(CompiledSchemaTest, CycleDetectionReadsPointersAsValijsonDoes) {
+  // Each names the same node as a plain pointer would, spelled the way
+  // valijson still resolves: trailing and doubled slashes, %-escapes, "~"
+  // escapes, an index with a leading zero.
+  for (const char* bad : {R"({"allOf": [{"$ref": "#/"}]})", R"({"allOf": [{"$ref": "#//"}]})",
+                          R"({"definitions": {"a b": {"not": {"$ref": "#/definitions/a%20b"}}},
+            "items": {"$ref": "#/definitions/a b"}})",
+                          R"({"definitions": {"a/b": {"not": {"$ref": "#/definitions//a~1b/"}}},
+            "items": {"$ref": "#/definitions/a~1b"}})",
+                          R"({"anyOf": [{"$ref": "#/anyOf/00"}, {"type": "string"}]})"}) {
+    absl::Status status = CompileStatus(json::parse(bad));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(status.message(), HasSubstr("cycle")) << bad;
+  }
+}
+
+// {"definitions": {"d0": ..., "dN": {"type": "string"}}, "$ref": "#/definitions/d0"}
+// where each d<i> wraps a reference to d<i+1> in `wrapper` levels of `wrap`.
+json ReferenceChain(int length, const char* wrap, int wrapper = 1) {
+  json definitions = json::object();
+  for (int i = 0; i < length; ++i) {
+    json next = {{"$ref", "#/definitions/d" + std::to_string(i + 1)}};
+    for (int level = 0; level < wrapper; ++level) {
+      next = std::string(wrap) == "allOf" ? json{{wrap, json::array({next})}} : json{{wrap, next}};
+    }
+    definitions["d" + std::to_string(i)] = next;
+  }
+  definitions["d" + std::to_string(length)] = {{"type", "string"}};
+  return {{"definitions", definitions}, {"$ref", "#/definitions/d0"}};
+}
+
+TEST(CompiledSchemaTest, CompileRefusesChainsTooLongToFollow) {
+  // valijson follows each link by recursion: thousands of them overflow the
+  // stack of the thread compiling the schema, or validating against it.
+  absl::Status in_place = CompileStatus(ReferenceChain(20, "not"));
+  EXPECT_EQ(in_place.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(in_place.message(), HasSubstr("at most 32 are supported"));
+
+  EXPECT_TRUE(CompiledSchema::Compile(ReferenceChain(50, "items", 3)).ok());
+}
+
+// Runs `body` on a thread with a stack of `bytes`, as small as a server
+// thread's could be: what valijson's recursion must fit in.
+void RunOnStack(size_t bytes, std::function<void()> body) {
+  pthread_attr_t attributes;
+  ASSERT_EQ(pthread_attr_init(&attributes), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attributes, bytes), 0);
+  pthread_t thread;
+  auto run = [](void* argument) -> void* {
+    (*static_cast<std::function<void()>*>(argument))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attributes, run, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attributes);
+}
+
+// Sanitizers make every frame several times larger (redzones, fake stacks).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr size_t kSmallStack = size_t{64} << 20;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr size_t kSmallStack = size_t{64} << 20;
+#else
+constexpr size_t kSmallStack = size_t{2} << 20;
+#endif
+#else
+constexpr size_t kSmallStack = size_t{2} << 20;
+#endif
+
+TEST(CompiledSchemaTest, TheLongestChainsAllowedFitInASmallStack) {
+  RunOnStack(kSmallStack, [] {
+    // 32 schemas applied in place (items -> "#" -> d0 -> allOf[0] -> d1 ...
+    // d15) at every level of a document 128 levels deep.
+    json schema = ReferenceChain(15, "allOf");
+    schema["definitions"]["d15"] = {{"type", "array"}, {"items", {{"$ref", "#"}}}};
+    CompiledSchema compiled = Compile(schema);
+    std::string deep = std::string(127, '[') + std::string(127, ']');
+    EXPECT_THAT(compiled.Validate(json::parse(deep)), IsEmpty());
+    std::string leaf = std::string(127, '[') + "1" + std::string(127, ']');
+    EXPECT_THAT(compiled.Validate(json::parse(leaf)), Not(IsEmpty()));
+    // One more link is refused.
+    schema["definitions"]["d15"]["allOf"] = json::array({{{"type", "array"}}});
+    EXPECT_THAT(CompileStatus(schema).message(), HasSubstr("applies 33 schemas in place"));
+
+    // 999 nested levels to parse: the schema (4), then 497 definitions of
+    // 2 levels each leading to the next, and the last one.
+    EXPECT_TRUE(CompiledSchema::Compile(ReferenceChain(497, "items")).ok());
+    EXPECT_THAT(CompileStatus(ReferenceChain(498, "items")).message(),
+                HasSubstr("comes to 1001 levels"));
+  });
 }
 
 }  // namespace
