@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <thread>
 
 #include "tests/e2e/stack.h"
@@ -39,6 +38,23 @@ std::string Dump(const std::vector<NginxAccessLogEntry>& log) {
   std::string text;
   for (const auto& entry : log) text += "  " + entry.line + "\n";
   return text;
+}
+
+// Each of `results` ended OK with `answer`.
+void ExpectEveryStreamAnswered(const std::vector<StreamResult>& results,
+                               const std::string& answer) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
+                                        << " " << results[i].status.error_message();
+    EXPECT_EQ(results[i].content, answer) << "stream " << i;
+  }
+}
+
+// Requests the upstream served on each of its connections.
+std::map<int64_t, int> RequestsPerConnection(const std::vector<NginxAccessLogEntry>& log) {
+  std::map<int64_t, int> per_connection;
+  for (const auto& entry : log) ++per_connection[entry.connection];
+  return per_connection;
 }
 
 // Reads a stream, sleeping `pause` before every Read: a client slower than
@@ -236,35 +252,25 @@ TEST_F(Http2Test, ConcurrentStreamsAreMultiplexedOnOneConnection) {
   std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
   auto elapsed = steady_clock::now() - start;
 
-  for (int i = 0; i < kStreams; ++i) {
-    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
-                                        << " " << results[i].status.error_message();
-    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
-  }
+  ExpectEveryStreamAnswered(results, NumberedAnswer(5));
   // Each stream takes >= 200 ms upstream; one after the other would be >= 4 s.
   EXPECT_LT(elapsed, milliseconds(2500)) << "the streams did not run concurrently";
   EXPECT_EQ(stack_->emulator->stats().streams_completed, kStreams);
 
   std::vector<NginxAccessLogEntry> log = ExpectH2Requests(kStreams);
-  std::set<int64_t> connections;
-  for (const auto& entry : log) connections.insert(entry.connection);
-  EXPECT_LE(connections.size(), 2u) << "seedgate opened a connection per stream:\n" << Dump(log);
+  EXPECT_LE(RequestsPerConnection(log).size(), 2u) << "seedgate opened a connection per stream:\n"
+                                                   << Dump(log);
 }
 
 TEST_F(Http2Test, EachUpstreamThreadMultiplexesOnItsOwnConnection) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack({}, /*upstream_threads=*/2));
   constexpr int kStreams = 20;
   std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
-  for (int i = 0; i < kStreams; ++i) {
-    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
-                                        << " " << results[i].status.error_message();
-    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
-  }
+  ExpectEveryStreamAnswered(results, NumberedAnswer(5));
   // Calls take the two loops in turn; each loop multiplexes its half over
   // one connection of its own.
   std::vector<NginxAccessLogEntry> log = ExpectH2Requests(kStreams);
-  std::map<int64_t, int> per_connection;
-  for (const auto& entry : log) ++per_connection[entry.connection];
+  std::map<int64_t, int> per_connection = RequestsPerConnection(log);
   EXPECT_EQ(per_connection.size(), 2u) << Dump(log);
   for (const auto& [connection, requests] : per_connection) {
     EXPECT_EQ(requests, kStreams / 2) << "connection " << connection << ":\n" << Dump(log);
@@ -282,14 +288,9 @@ TEST_F(Http2Test, BurstBeyondTheServersStreamLimitOpensFewConnections) {
   ASSERT_NO_FATAL_FAILURE(StartH2Stack(options));
   constexpr int kStreams = 40;
   std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
-  for (int i = 0; i < kStreams; ++i) {
-    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
-                                        << " " << results[i].status.error_message();
-    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
-  }
+  ExpectEveryStreamAnswered(results, NumberedAnswer(5));
   std::vector<NginxAccessLogEntry> log = ExpectH2Requests(kStreams);
-  std::map<int64_t, int> per_connection;
-  for (const auto& entry : log) ++per_connection[entry.connection];
+  std::map<int64_t, int> per_connection = RequestsPerConnection(log);
   // 10 connections of 4 streams; a few more while the limit is learned, or
   // where a stream ended before the burst was over and its place was reused.
   EXPECT_LE(per_connection.size(), 14u) << Dump(log);
@@ -419,10 +420,9 @@ TEST_F(Http2Test, PausedStreamDoesNotHoldUpItsConnection) {
   EXPECT_EQ(content, NumberedAnswer(kTokens));
 
   std::vector<NginxAccessLogEntry> log = ExpectH2Requests(3);
-  std::set<int64_t> connections;
-  for (const auto& entry : log) connections.insert(entry.connection);
-  EXPECT_EQ(connections.size(), 1u) << "not one shared connection, so this proved nothing:\n"
-                                    << Dump(log);
+  EXPECT_EQ(RequestsPerConnection(log).size(), 1u)
+      << "not one shared connection, so this proved nothing:\n"
+      << Dump(log);
 }
 
 TEST_F(Http2Test, GoawayAfterMaxRequestsLosesNoCall) {
@@ -444,15 +444,10 @@ TEST_F(Http2Test, GoawayAfterMaxRequestsLosesNoCall) {
   }
   constexpr int kStreams = 20;
   std::vector<StreamResult> results = ReadNumberedStreamsAtOnce(*stack_->stub, kStreams);
-  for (int i = 0; i < kStreams; ++i) {
-    EXPECT_TRUE(results[i].status.ok()) << "stream " << i << ": " << results[i].status.error_code()
-                                        << " " << results[i].status.error_message();
-    EXPECT_EQ(results[i].content, NumberedAnswer(5)) << "stream " << i;
-  }
+  ExpectEveryStreamAnswered(results, NumberedAnswer(5));
 
   std::vector<NginxAccessLogEntry> log = ExpectH2Requests(12 + kStreams);
-  std::map<int64_t, int> per_connection;
-  for (const auto& entry : log) ++per_connection[entry.connection];
+  std::map<int64_t, int> per_connection = RequestsPerConnection(log);
   EXPECT_GE(per_connection.size(), 7u) << "nginx did not end connections:\n" << Dump(log);
   for (const auto& [connection, requests] : per_connection) {
     EXPECT_LE(requests, 5) << "connection " << connection << "\n" << Dump(log);
