@@ -42,7 +42,6 @@ RUN apt-get update \
       libprometheus-cpp-pull1.0 \
       libprotobuf32 \
       libre2-9 \
-      libspdlog1.10 \
       libssl3 \
       libstdc++6 \
  && rm -rf /var/lib/apt/lists/*

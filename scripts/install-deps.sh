@@ -14,7 +14,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   golang-github-gogo-googleapis-dev   # google/rpc/{status,error_details}.proto
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libabsl-dev
-  prometheus-cpp-dev libboost-dev libspdlog-dev libvalijson-dev libre2-dev
+  prometheus-cpp-dev libboost-dev libvalijson-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

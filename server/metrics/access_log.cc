@@ -1,12 +1,11 @@
 #include "server/metrics/access_log.h"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include <exception>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -18,6 +17,12 @@ namespace {
 
 // Lines waiting for the writer thread; past it, the oldest are dropped.
 constexpr size_t kQueueLines = 16384;
+// How long the writer lets a batch gather after its first line: short
+// enough for `tail -f`, long enough that a busy server wakes the writer a
+// few dozen times a second rather than once per RPC.
+constexpr auto kBatchDelay = std::chrono::milliseconds(20);
+// A batch this large is written at once.
+constexpr size_t kWakeLines = 1024;
 
 double Millis(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
@@ -25,43 +30,105 @@ double Millis(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
 absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& destination,
                                                            bool log_content) {
-  spdlog::sink_ptr sink;
-  try {
-    if (destination == "stderr") {
-      sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    } else {
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(destination);
-    }
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--access_log: cannot open ", destination, ": ", e.what()));
+  if (destination == "stderr") {
+    return std::unique_ptr<AccessLog>(new AccessLog(STDERR_FILENO, false, log_content));
   }
-  // Its own queue and thread (not spdlog's global ones): several servers
-  // may live in one process (tests), and nothing else shares the queue.
-  auto pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
-  auto logger = std::make_shared<spdlog::async_logger>(
-      "access", std::move(sink), pool, spdlog::async_overflow_policy::overrun_oldest);
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::info);
-  // Flushing is the writer thread's work, so each line can reach the file
-  // promptly without costing the RPC anything.
-  logger->flush_on(spdlog::level::info);
-  return std::unique_ptr<AccessLog>(new AccessLog(std::move(logger), std::move(pool), log_content));
+  int fd = open(destination.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--access_log: cannot open ", destination, ": ", std::strerror(errno)));
+  }
+  return std::unique_ptr<AccessLog>(new AccessLog(fd, true, log_content));
 }
 
-AccessLog::~AccessLog() { Flush(); }
+AccessLog::AccessLog(int fd, bool owns_fd, bool log_content)
+    : fd_(fd), owns_fd_(owns_fd), log_content_(log_content), writer_([this] { Run(); }) {}
 
-void AccessLog::Write(const AccessLogEntry& entry) { logger_->info(Format(entry, log_content_)); }
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_writer_.notify_one();
+  writer_.join();
+  if (owns_fd_) close(fd_);
+}
+
+void AccessLog::Write(const AccessLogEntry& entry) {
+  std::string line = Format(entry, log_content_);
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.size() >= kQueueLines) {
+      queue_.pop_front();
+      ++dropped_;
+      ++done_;
+    }
+    queue_.push_back(std::move(line));
+    ++queued_;
+    // Only an idle writer needs waking (once); a gathering one wakes by
+    // itself when the batch delay ends, or early for a large batch.
+    wake = writer_idle_ || queue_.size() == kWakeLines;
+    writer_idle_ = false;
+  }
+  if (wake) wake_writer_.notify_one();
+}
 
 void AccessLog::Flush() {
-  // An async logger's flush is queued behind the lines before it: once the
-  // queue is empty, the writer thread has taken the flush too.
-  logger_->flush();
-  for (int i = 0; i < 2000 && pool_->queue_size() > 0; ++i) absl::SleepFor(absl::Milliseconds(1));
-  absl::SleepFor(absl::Milliseconds(5));  // the last item, taken but maybe not yet written
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t target = queued_;
+  if (done_ >= target) return;
+  flush_asked_ = true;
+  wake_writer_.notify_one();
+  batch_written_.wait(lock, [&] { return done_ >= target; });
 }
 
-size_t AccessLog::dropped_lines() const { return pool_->overrun_counter(); }
+size_t AccessLog::dropped_lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+
+void AccessLog::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (queue_.empty()) {
+      if (stopping_) return;
+      writer_idle_ = true;
+      wake_writer_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      writer_idle_ = false;
+      continue;
+    }
+    wake_writer_.wait_for(lock, kBatchDelay, [this] {
+      return stopping_ || flush_asked_ || queue_.size() >= kWakeLines;
+    });
+    flush_asked_ = false;
+    std::deque<std::string> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    std::string bytes;
+    size_t size = 0;
+    for (const std::string& line : batch) size += line.size() + 1;
+    bytes.reserve(size);
+    for (const std::string& line : batch) {
+      bytes.append(line);
+      bytes.push_back('\n');
+    }
+    WriteAll(bytes);
+    lock.lock();
+    done_ += batch.size();
+    batch_written_.notify_all();
+  }
+}
+
+void AccessLog::WriteAll(const std::string& bytes) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = write(fd_, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report it: the log itself is what failed
+    off += static_cast<size_t>(n);
+  }
+}
 
 std::string AccessLog::Format(const AccessLogEntry& e, bool log_content) {
   nlohmann::ordered_json line;

@@ -1,21 +1,18 @@
 #ifndef SEEDGATE_SERVER_METRICS_ACCESS_LOG_H_
 #define SEEDGATE_SERVER_METRICS_ACCESS_LOG_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-
-namespace spdlog {
-class logger;
-namespace details {
-class thread_pool;
-}
-}  // namespace spdlog
 
 namespace seedgate::metrics {
 
@@ -43,18 +40,21 @@ struct AccessLogEntry {
 };
 
 // One JSON line per RPC, written by a background thread: Write formats the
-// line and queues it, and never waits for the disk or the terminal. When
-// the queue is full the oldest lines are dropped (counted in
-// dropped_lines()), so that a stalled stderr slows no RPC.
+// line and queues it, and never waits for the disk or the terminal. The
+// writer takes the queue in batches, at most kBatchDelay after a line
+// arrives, with one write() per batch: waking a thread for every line would
+// cost each RPC a context switch. When the queue is full the oldest lines
+// are dropped (counted in dropped_lines()), so that a stalled stderr slows
+// no RPC.
 class AccessLog {
  public:
   // `destination`: "stderr" or a file path (appended to).
   static absl::StatusOr<std::unique_ptr<AccessLog>> Open(const std::string& destination,
                                                          bool log_content);
-  ~AccessLog();
+  ~AccessLog();  // writes what is queued
 
   void Write(const AccessLogEntry& entry);
-  // Waits until every queued line is written (tests, shutdown).
+  // Waits until every line queued before the call is written (tests).
   void Flush();
 
   bool log_content() const { return log_content_; }
@@ -64,13 +64,24 @@ class AccessLog {
   static std::string Format(const AccessLogEntry& entry, bool log_content);
 
  private:
-  AccessLog(std::shared_ptr<spdlog::logger> logger,
-            std::shared_ptr<spdlog::details::thread_pool> pool, bool log_content)
-      : logger_(std::move(logger)), pool_(std::move(pool)), log_content_(log_content) {}
+  AccessLog(int fd, bool owns_fd, bool log_content);
+  void Run();
+  void WriteAll(const std::string& bytes);
 
-  std::shared_ptr<spdlog::logger> logger_;
-  std::shared_ptr<spdlog::details::thread_pool> pool_;
+  const int fd_;
+  const bool owns_fd_;
   const bool log_content_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_writer_;    // lines to write, a flush, or stop
+  std::condition_variable batch_written_;  // for Flush
+  std::deque<std::string> queue_;          // guarded by mu_
+  uint64_t queued_ = 0;                    // lines ever queued
+  uint64_t done_ = 0;                      // of those, written or dropped
+  size_t dropped_ = 0;
+  bool writer_idle_ = false;  // waiting for a first line: the only time Write wakes it
+  bool flush_asked_ = false;
+  bool stopping_ = false;
+  std::thread writer_;
 };
 
 }  // namespace seedgate::metrics

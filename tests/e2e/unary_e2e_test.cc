@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/e2e/stack.h"
 
@@ -135,6 +136,29 @@ TEST_F(UnaryTest, JsonObjectResponseFormat) {
   ASSERT_TRUE(stack_->stub->CreateChatCompletion(&context, request, &response).ok());
   EXPECT_TRUE(nlohmann::json::parse(response.choices(0).message().content()).is_object());
   EXPECT_EQ(LastUpstreamBody()["response_format"]["type"], "json_object");
+}
+
+TEST_F(UnaryTest, ClientCancelClosesTheUpstreamConnection) {
+  // OnCancel runs inline on a gRPC thread (the reactor is inlineable): it
+  // must still reach the upstream transfer.
+  grpc::ClientContext context;
+  bool upstream_called = false;
+  std::thread canceller([&] {
+    upstream_called = stack_->emulator->WaitFor(
+        [](const fake_upstream::EmulatorStats& s) { return s.requests == 1; },
+        std::chrono::milliseconds(2000));
+    context.TryCancel();
+  });
+  v1::ChatCompletion response;
+  grpc::Status status = stack_->stub->CreateChatCompletion(
+      &context, UserRequest("never answers #fake:fault=stall_first_byte"), &response);
+  canceller.join();
+  EXPECT_TRUE(upstream_called);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(stack_->emulator->WaitFor(
+      [](const fake_upstream::EmulatorStats& s) { return s.connections_open == 0; },
+      std::chrono::milliseconds(2000)))
+      << "the upstream transfer outlived the cancelled call";
 }
 
 TEST_F(UnaryTest, ListModelsNamesTheFourDocumentedModels) {
