@@ -7,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/metrics/rpc_recorder.h"
 #include "server/service/answer_checks.h"
+#include "server/service/call_admission.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -26,31 +27,10 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
         deadline_(RpcDeadline(*context)),
         recorder_(env.metrics, metrics::Method::kStreamChatCompletion, request->model(),
                   env.access_log) {
-    absl::StatusOr<Caller> caller = Identify(*context, env_);
-    if (!caller.ok()) {
-      recorder_.Finish(caller.status(), deadline_);
-      Finish(ToCallerStatus(caller.status(), env_));
+    if (absl::Status entered = admission_.Enter(*context, recorder_); !entered.ok()) {
+      recorder_.Finish(entered, deadline_);
+      Finish(ToCallerStatus(entered, env_));
       return;
-    }
-    recorder_.SetClient(caller->name);
-    if (env_.quotas != nullptr) {
-      absl::Status allowed = env_.quotas->Admit(*caller, /*stream=*/true);
-      if (!allowed.ok()) {
-        recorder_.Finish(allowed, deadline_);
-        Finish(ToCallerStatus(allowed, env_));
-        return;
-      }
-      caller_ = *std::move(caller);
-      quota_held_ = true;
-    }
-    if (env_.admission != nullptr) {
-      absl::Status admitted = env_.admission->Enter();
-      if (!admitted.ok()) {
-        recorder_.Finish(admitted, deadline_);
-        Finish(ToCallerStatus(admitted, env_));
-        return;
-      }
-      admitted_ = true;
     }
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/true, env_);
     if (!body.ok()) {
@@ -142,7 +122,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   }
 
   void OnDone() override {
-    if (admitted_) env_.admission->Leave();
+    admission_.LeaveServer();
     {
       absl::MutexLock lock(&mu_);
       SettleQuotaLocked();
@@ -153,9 +133,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
  private:
   // Gives back the stream slot and charges the tokens, once.
   void SettleQuotaLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!quota_held_) return;
-    quota_held_ = false;
-    env_.quotas->Done(caller_, /*stream=*/true, recorder_.total_tokens());
+    admission_.SettleQuota(recorder_.total_tokens());
   }
 
   // The chunk to write now, if none is in flight.
@@ -181,9 +159,9 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   const ChatCallEnv& env_;
   const absl::Time deadline_;
   std::shared_ptr<upstream::ChatCall> call_;
-  bool admitted_ = false;
-  Caller caller_;
-  bool quota_held_ = false;
+  // Entered in the constructor; its quota settled under mu_ (the upstream
+  // loop and gRPC's threads both end the call), left in OnDone.
+  CallAdmission admission_{env_, /*stream=*/true};
   // Set before the upstream call; used by the ChunkSink callbacks only.
   std::unique_ptr<AnswerChecks> checks_;
 

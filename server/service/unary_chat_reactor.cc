@@ -4,6 +4,7 @@
 
 #include "server/metrics/rpc_recorder.h"
 #include "server/service/answer_checks.h"
+#include "server/service/call_admission.h"
 #include "server/service/grpc_status.h"
 
 namespace seedgate::service {
@@ -18,28 +19,9 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
         deadline_(RpcDeadline(*context)),
         recorder_(env.metrics, metrics::Method::kCreateChatCompletion, request->model(),
                   env.access_log) {
-    absl::StatusOr<Caller> caller = Identify(*context, env_);
-    if (!caller.ok()) {
-      FinishWith(caller.status());
+    if (absl::Status entered = admission_.Enter(*context, recorder_); !entered.ok()) {
+      FinishWith(entered);
       return;
-    }
-    recorder_.SetClient(caller->name);
-    if (env_.quotas != nullptr) {
-      absl::Status allowed = env_.quotas->Admit(*caller, /*stream=*/false);
-      if (!allowed.ok()) {
-        FinishWith(allowed);
-        return;
-      }
-      caller_ = *std::move(caller);
-      quota_held_ = true;
-    }
-    if (env_.admission != nullptr) {
-      absl::Status admitted = env_.admission->Enter();
-      if (!admitted.ok()) {
-        FinishWith(admitted);
-        return;
-      }
-      admitted_ = true;
     }
     absl::StatusOr<std::string> body = PrepareUpstreamBody(*request, /*streaming=*/false, env_);
     if (!body.ok()) {
@@ -88,23 +70,16 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   bool InternalInlineable() override { return true; }
 
   void OnDone() override {
-    if (admitted_) env_.admission->Leave();
-    SettleQuota();
+    admission_.LeaveServer();
+    admission_.SettleQuota(recorder_.total_tokens());
     delete this;
   }
 
  private:
   void FinishWith(const absl::Status& status) {
     recorder_.Finish(status, deadline_);
-    // Before the caller hears the end: its next call sees the tokens charged.
-    SettleQuota();
+    admission_.SettleQuota(recorder_.total_tokens());
     Finish(ToCallerStatus(status, env_));
-  }
-
-  void SettleQuota() {
-    if (!quota_held_) return;
-    quota_held_ = false;
-    env_.quotas->Done(caller_, /*stream=*/false, recorder_.total_tokens());
   }
 
   const ChatCallEnv& env_;
@@ -112,9 +87,7 @@ class UnaryChatReactor final : public grpc::ServerUnaryReactor {
   metrics::RpcRecorder recorder_;
   std::unique_ptr<AnswerChecks> checks_;  // set before the upstream call
   std::shared_ptr<upstream::ChatCall> call_;
-  bool admitted_ = false;
-  Caller caller_;
-  bool quota_held_ = false;
+  CallAdmission admission_{env_, /*stream=*/false};
 };
 
 }  // namespace
