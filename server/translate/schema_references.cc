@@ -5,9 +5,8 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
-#include <vector>
-
 #include <valijson/internal/json_pointer.hpp>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -81,10 +80,10 @@ struct ReferenceGraph {
 absl::Status Reference(const Json& root, const std::string& ref, const Json** target) {
   const std::string shown = SingleLine(ref, 100);
   if (!absl::StartsWith(ref, "#") || (ref.size() > 1 && ref[1] != '/')) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "has $ref \"", shown,
-        "\": only references inside the same schema by JSON pointer (\"#\", "
-        "\"#/definitions/x\") are supported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("has $ref \"", shown,
+                     "\": only references inside the same schema by JSON pointer (\"#\", "
+                     "\"#/definitions/x\") are supported"));
   }
   *target = ResolveAsValijson(root, ref.substr(1));
   if (*target == nullptr) {
@@ -200,9 +199,11 @@ absl::Status CheckSchemaReferences(const Json& schema) {
   absl::StatusOr<int> chain = LongestInPlaceChain(graph);
   if (!chain.ok()) return chain.status();
   if (*chain > kMaxInPlaceChain) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "applies ", *chain, " schemas in place one inside another ($ref, allOf, anyOf, oneOf, not, "
-        "if/then/else, dependencies); at most ", kMaxInPlaceChain, " are supported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("applies ", *chain,
+                     " schemas in place one inside another ($ref, allOf, anyOf, oneOf, not, "
+                     "if/then/else, dependencies); at most ",
+                     kMaxInPlaceChain, " are supported"));
   }
   // valijson parses each `$ref` target once per path (then caches it), so
   // no path is deeper than the schema plus every target's height, per scope.
