@@ -112,28 +112,33 @@ mkdir -p "$OUT/nginx"
 chmod 777 "$OUT/nginx"
 USER_LINE=""
 [[ $EUID -eq 0 ]] && USER_LINE="user root;"
-cat >"$OUT/nginx/nginx.conf" <<NGINX
+# nginx as a plain reverse proxy in front of the emulator, buffering off and
+# upstream keep-alive: DIR/nginx.conf for `nginx -p DIR`.
+#   write_proxy_conf DIR WORKERS SERVER_HEAD   (SERVER_HEAD: the listen lines)
+write_proxy_conf() {
+  local dir=$1 workers=$2 server_head=$3
+  cat >"$dir/nginx.conf" <<NGINX
 $USER_LINE
 daemon off;
 master_process on;
-worker_processes 2;
+worker_processes $workers;
 worker_rlimit_nofile 65536;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
 events { worker_connections 30000; }
 http {
   access_log off;
-  client_body_temp_path $OUT/nginx/client_body;
-  proxy_temp_path $OUT/nginx/proxy;
-  fastcgi_temp_path $OUT/nginx/fastcgi;
-  uwsgi_temp_path $OUT/nginx/uwsgi;
-  scgi_temp_path $OUT/nginx/scgi;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
   upstream emulator {
     server ${UPSTREAM#http://};
     keepalive 1024;
   }
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+$server_head
     keepalive_requests 1000000;
     location / {
       proxy_pass http://emulator;
@@ -146,6 +151,8 @@ http {
   }
 }
 NGINX
+}
+write_proxy_conf "$OUT/nginx" 2 "    listen 127.0.0.1:$NGINX_PORT;"
 /usr/sbin/nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" >"$OUT/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!; PIDS+=($NGINX_PID)
 for _ in $(seq 50); do
@@ -164,43 +171,10 @@ if ! skipped h2; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$OUT/h2front/key.pem" \
     -out "$OUT/h2front/cert.pem" >/dev/null 2>&1
-  cat >"$OUT/h2front/nginx.conf" <<NGINX
-$USER_LINE
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 65536;
-pid $OUT/h2front/nginx.pid;
-error_log $OUT/h2front/error.log warn;
-events { worker_connections 30000; }
-http {
-  access_log off;
-  client_body_temp_path $OUT/h2front/client_body;
-  proxy_temp_path $OUT/h2front/proxy;
-  fastcgi_temp_path $OUT/h2front/fastcgi;
-  uwsgi_temp_path $OUT/h2front/uwsgi;
-  scgi_temp_path $OUT/h2front/scgi;
-  upstream emulator {
-    server ${UPSTREAM#http://};
-    keepalive 1024;
-  }
-  server {
-    listen 127.0.0.1:$H2_PORT ssl http2;
+  write_proxy_conf "$OUT/h2front" 1 "    listen 127.0.0.1:$H2_PORT ssl http2;
     ssl_certificate $OUT/h2front/cert.pem;
     ssl_certificate_key $OUT/h2front/key.pem;
-    http2_max_concurrent_streams $H2_STREAMS;
-    keepalive_requests 1000000;
-    location / {
-      proxy_pass http://emulator;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_request_buffering off;
-      proxy_read_timeout 600s;
-    }
-  }
-}
-NGINX
+    http2_max_concurrent_streams $H2_STREAMS;"
   /usr/sbin/nginx -c "$OUT/h2front/nginx.conf" -p "$OUT/h2front" >"$OUT/h2front/stdout.log" 2>&1 &
   H2_NGINX_PID=$!; PIDS+=($H2_NGINX_PID)
   EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
