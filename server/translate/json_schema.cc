@@ -55,12 +55,6 @@ std::string EscapeToken(absl::string_view token) {
 // hostile document all the way down the stack.
 constexpr int kMaxDocumentDepth = 128;
 
-// Keywords whose values are data, not schemas: a "pattern" or "$ref" inside
-// them means nothing.
-bool IsLiteralKeyword(absl::string_view key) {
-  return key == "const" || key == "enum" || key == "default" || key == "examples";
-}
-
 // Compiles every regex of `schema` (`pattern` values, `patternProperties`
 // keys) into `regexes`: RE2 must accept each (no backreferences or
 // lookaround, the usual JSON Schema subset).

@@ -18,12 +18,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Keywords whose values are data, not schemas: a "$ref" inside them means
-// nothing.
-bool IsLiteralKeyword(const std::string& key) {
-  return key == "const" || key == "enum" || key == "default" || key == "examples";
-}
-
 // The node `pointer` names, resolved exactly as valijson resolves it
 // (trailing slashes trimmed, empty tokens skipped, "~0"/"~1" and %-escapes
 // decoded, array indices read by std::stoul): the checks below must see the
@@ -54,7 +48,7 @@ const Json* ResolveAsValijson(const Json& root, std::string pointer) {
       } catch (const std::exception&) {
         return nullptr;
       }
-      if (token == "-" || index >= node->size()) return nullptr;
+      if (index >= node->size()) return nullptr;
       node = &(*node)[index];
     } else if (node->is_object()) {
       auto it = node->find(token);
@@ -66,6 +60,14 @@ const Json* ResolveAsValijson(const Json& root, std::string pointer) {
   }
   return node;
 }
+
+}  // namespace
+
+bool IsLiteralKeyword(absl::string_view key) {
+  return key == "const" || key == "enum" || key == "default" || key == "examples";
+}
+
+namespace {
 
 // The schema as valijson walks it: every object and array, the schemas each
 // one applies in place (combinators and `$ref`), and how tall each is.

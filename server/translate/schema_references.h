@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace seedgate::translate {
 
@@ -25,6 +26,10 @@ namespace seedgate::translate {
 // Cycles that pass through `properties`, `items` and the like are fine: each
 // turn consumes a level of the document, whose depth the validator bounds.
 absl::Status CheckSchemaReferences(const nlohmann::json& schema);
+
+// Keywords whose values are data, not schemas: a "$ref" or "pattern" inside
+// them means nothing.
+bool IsLiteralKeyword(absl::string_view key);
 
 inline constexpr int kMaxInPlaceChain = 32;
 inline constexpr int kMaxParseLevels = 1000;
