@@ -44,6 +44,7 @@ RUN apt-get update \
       libre2-9 \
       libssl3 \
       libstdc++6 \
+      libtcmalloc-minimal4 \
  && rm -rf /var/lib/apt/lists/*
 
 # seedgate, and the upstream emulator it runs next to itself when it has no API key (demo mode).
