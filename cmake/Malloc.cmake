@@ -1,13 +1,16 @@
-# The seedgate server allocates and frees on different threads (a chunk is
-# built on an upstream loop thread and freed on a gRPC thread when its write
-# is done) and makes many small allocations per streamed chunk. tcmalloc's
-# per-thread caches do that for about 14% less CPU per chunk than glibc malloc
-# (bench/RESULTS.md, "Streaming cost"). gperftools' minimal build
-# (libgoogle-perftools-dev) has no profiler and no heap checker.
+# seedgate allocates on one thread and frees on another (a chunk is built on an
+# upstream loop thread and freed on a gRPC thread once written) and makes many
+# small allocations per streamed chunk. tcmalloc's per-thread caches do that
+# for about 14% less CPU per chunk than glibc malloc (bench/RESULTS.md,
+# "Streaming cost, fifth round"). The load generator and the emulator link it
+# too, so that they take less of the machine they share with seedgate.
+# gperftools' minimal build (libgoogle-perftools-dev): no profiler, no heap
+# checker.
 #
 # -DSEEDGATE_MALLOC=system keeps glibc malloc. Sanitizer and fuzz builds always
 # do: they bring their own allocator.
-set(SEEDGATE_MALLOC "tcmalloc" CACHE STRING "Allocator the seedgate server links: tcmalloc or system")
+set(SEEDGATE_MALLOC "tcmalloc" CACHE STRING
+    "Allocator seedgate, fake-upstream and seedgate-bench link: tcmalloc or system")
 set_property(CACHE SEEDGATE_MALLOC PROPERTY STRINGS tcmalloc system)
 
 set(seedgate_malloc_library "")

@@ -15,7 +15,7 @@ packages=(
   golang-github-gogo-googleapis-dev   # google/rpc/{status,error_details}.proto
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libabsl-dev
   prometheus-cpp-dev libboost-dev libvalijson-dev libre2-dev
-  libgoogle-perftools-dev   # tcmalloc for the server (cmake/Malloc.cmake)
+  libgoogle-perftools-dev   # tcmalloc (cmake/Malloc.cmake)
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

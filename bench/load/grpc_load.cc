@@ -1,45 +1,28 @@
-// The gRPC driver: gRPC's callback API, no thread per call. Closed loop: a
-// finished call starts the next from its completion callback. Open loop: one
-// pacer thread starts calls at their scheduled times; latency counts from the
-// scheduled time, so queueing anywhere (including in this process) shows.
-#include <grpcpp/grpcpp.h>
-
+// The gRPC driver on the callback API: no thread per call. gRPC runs the
+// completions on its own callback threads. Closed loop: a finished call
+// starts the next from its completion callback. Open loop: one pacer thread
+// starts calls at their scheduled times; latency counts from the scheduled
+// time, so queueing anywhere (including in this process) shows.
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "bench/load/drivers.h"
-#include "seedgate/v1/chat.grpc.pb.h"
+#include "bench/load/grpc_common.h"
 
 namespace seedgate::bench {
 namespace {
 
-int64_t Ns(Clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-}
-
 class GrpcLoad {
  public:
   GrpcLoad(const LoadOptions& options, Schedule& schedule, Recorder& recorder)
-      : options_(options), schedule_(schedule), recorder_(recorder) {
-    for (int i = 0; i < std::max(1, options.channels); ++i) {
-      grpc::ChannelArguments args;
-      // A channel of its own per stub: a separate HTTP/2 connection each.
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      args.SetInt("seedgate.bench.channel", i);
-      auto channel =
-          grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
-      stubs_.push_back(v1::ChatService::NewStub(channel));
-    }
-    request_.set_model(options.model);
-    v1::Message* m = request_.add_messages();
-    m->set_role(v1::ROLE_USER);
-    m->set_content_text(options.Prompt());
-  }
+      : options_(options),
+        schedule_(schedule),
+        recorder_(recorder),
+        stubs_(MakeStubs(options)),
+        request_(MakeRequest(options)) {}
 
-  // Starts one call meant to start at `intended`; `counted`: the caller
-  // already counts it in flight (a closed-loop slot passing to its next call).
-  void Issue(Clock::time_point intended, bool counted = false);
+  // Starts one call meant to start at `intended` (already counted in flight).
+  void Issue(Clock::time_point intended);
   void OnDone(const CallOutcome& outcome);
 
   const LoadOptions& options_;
@@ -47,41 +30,13 @@ class GrpcLoad {
   Recorder& recorder_;
   std::vector<std::unique_ptr<v1::ChatService::Stub>> stubs_;
   std::atomic<uint64_t> next_stub_{0};
-  v1::CreateChatCompletionRequest request_;  // read-only once calls start
+  const v1::CreateChatCompletionRequest request_;
 };
-
-std::chrono::system_clock::time_point Deadline(const LoadOptions& options) {
-  return std::chrono::system_clock::now() +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-             std::chrono::duration<double>(options.timeout_s));
-}
-
-std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  auto i = static_cast<size_t>(code);
-  return i < sizeof kNames / sizeof kNames[0] ? kNames[i] : "CODE_" + std::to_string(i);
-}
 
 class UnaryCall {
  public:
   UnaryCall(GrpcLoad* load, Clock::time_point intended) : load_(load), intended_(intended) {
-    context_.set_deadline(Deadline(load->options_));
+    context_.set_deadline(CallDeadline(load->options_));
   }
   void Start(v1::ChatService::Stub* stub) {
     stub->async()->CreateChatCompletion(&context_, &load_->request_, &response_,
@@ -98,7 +53,7 @@ class UnaryCall {
         outcome.tokens.OnText(response_.choices(0).message().content());
       }
     } else {
-      outcome.error = CodeName(status.error_code());
+      outcome.error = GrpcCodeName(status.error_code());
     }
     GrpcLoad* load = load_;
     delete this;
@@ -115,7 +70,7 @@ class StreamCall final : public grpc::ClientReadReactor<v1::ChatCompletionChunk>
  public:
   StreamCall(GrpcLoad* load, Clock::time_point intended)
       : load_(load), intended_(intended), measured_(load->schedule_.Measured(intended)) {
-    context_.set_deadline(Deadline(load->options_));
+    context_.set_deadline(CallDeadline(load->options_));
   }
   void Start(v1::ChatService::Stub* stub) {
     stub->async()->StreamChatCompletion(&context_, &load_->request_, this);
@@ -142,7 +97,7 @@ class StreamCall final : public grpc::ClientReadReactor<v1::ChatCompletionChunk>
   void OnDone(const grpc::Status& status) override {
     outcome_.measured = measured_;
     outcome_.latency_ns = Ns(Clock::now() - intended_);
-    if (!status.ok()) outcome_.error = CodeName(status.error_code());
+    if (!status.ok()) outcome_.error = GrpcCodeName(status.error_code());
     GrpcLoad* load = load_;
     CallOutcome outcome = std::move(outcome_);
     delete this;
@@ -159,8 +114,7 @@ class StreamCall final : public grpc::ClientReadReactor<v1::ChatCompletionChunk>
   CallOutcome outcome_;
 };
 
-void GrpcLoad::Issue(Clock::time_point intended, bool counted) {
-  if (!counted) recorder_.CallStarted();
+void GrpcLoad::Issue(Clock::time_point intended) {
   v1::ChatService::Stub* stub = stubs_[next_stub_.fetch_add(1) % stubs_.size()].get();
   if (options_.streaming()) {
     (new StreamCall(this, intended))->Start(stub);
@@ -174,7 +128,7 @@ void GrpcLoad::OnDone(const CallOutcome& outcome) {
   if (!options_.open_loop()) {
     Clock::time_point now = Clock::now();
     if (schedule_.ClaimNext(now)) {
-      Issue(now, /*counted=*/true);  // the slot stays in flight
+      Issue(now);  // the slot stays in flight
       return;
     }
   }
@@ -185,36 +139,10 @@ void GrpcLoad::OnDone(const CallOutcome& outcome) {
 
 bool RunGrpcLoad(const LoadOptions& options, Schedule& schedule, Recorder& recorder) {
   // Leaked when calls are still in flight at the end: they refer to it.
-  auto* load_ptr = new GrpcLoad(options, schedule, recorder);
-  GrpcLoad& load = *load_ptr;
-  if (options.open_loop()) {
-    std::thread pacer([&] {
-      auto interval = std::chrono::duration_cast<Clock::duration>(
-          std::chrono::duration<double>(1.0 / options.rate));
-      Clock::time_point next = schedule.start();
-      for (int64_t i = 0; next < schedule.end() && (options.total <= 0 || i < options.total);
-           ++i, next += interval) {
-        std::this_thread::sleep_until(next);
-        if (schedule.Measured(next)) recorder.OnPacerLag(Ns(Clock::now() - next));
-        if (recorder.in_flight() >= options.max_in_flight) {
-          recorder.OnDropped();
-          continue;
-        }
-        load.Issue(next);
-      }
-      recorder.IssuingDone();
-    });
-    pacer.join();
-  } else {
-    Clock::time_point now = Clock::now();
-    for (int i = 0; i < options.concurrency && schedule.ClaimNext(now); ++i) load.Issue(now);
-    recorder.IssuingDone();
-  }
-  auto drain =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.drain_s));
-  // Closed loop: slots stop claiming at the window's end (or --total).
-  bool drained = recorder.WaitIdle(std::max(schedule.end(), Clock::now()) + drain);
-  if (drained) delete load_ptr;
+  auto* load = new GrpcLoad(options, schedule, recorder);
+  bool drained = RunSchedule(options, schedule, recorder,
+                             [load](Clock::time_point intended) { load->Issue(intended); });
+  if (drained) delete load;
   return drained;
 }
 

@@ -17,10 +17,6 @@
 namespace seedgate::bench {
 namespace {
 
-int64_t Ns(Clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-}
-
 struct Transfer {
   CURL* easy = nullptr;
   Clock::time_point intended, last_chunk;

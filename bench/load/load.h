@@ -19,6 +19,10 @@ namespace seedgate::bench {
 
 using Clock = std::chrono::steady_clock;
 
+inline int64_t Ns(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
 struct LoadOptions {
   std::string protocol = "grpc";  // grpc | http
   std::string target;             // grpc: host:port; http: base URL (http://host:port)
@@ -31,6 +35,7 @@ struct LoadOptions {
   int tokens = 12;                // #fake:tokens
   int delay_ms = 0;               // #fake:delay_ms (between streamed tokens)
   int channels = 1;               // grpc: distinct HTTP/2 connections
+  std::string grpc_api = "cq";    // grpc: cq (completion queue, one thread) | callback
   int max_in_flight = 20000;      // open loop: calls beyond this are dropped (counted)
   double timeout_s = 120;         // per-call deadline
   double drain_s = 150;           // wait this long for the calls in flight after the window

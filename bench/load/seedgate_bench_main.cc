@@ -33,6 +33,8 @@ checks that each answer / stream holds t0..t{N-1}, once and in order.
   --tokens N             answer tokens per call (12)
   --delay_ms N           emulator delay between streamed tokens (0)
   --channels N           grpc: HTTP/2 connections to spread calls over (1)
+  --grpc_api cq|callback grpc: the client API (default cq: one thread on a
+                         completion queue; callback: gRPC's callback threads)
   --timeout_s S          per-call deadline (120)
   --drain_s S            wait this long for calls in flight after the window (150)
   --model M              (doubao-seed-2.0-pro)
@@ -105,6 +107,8 @@ bool ParseFlags(int argc, char** argv, seedgate::bench::LoadOptions& o) {
       o.delay_ms = static_cast<int>(num());
     } else if (name == "channels") {
       o.channels = static_cast<int>(num());
+    } else if (name == "grpc_api") {
+      o.grpc_api = value;
     } else if (name == "timeout_s") {
       o.timeout_s = num();
     } else if (name == "drain_s") {
@@ -123,10 +127,11 @@ bool ParseFlags(int argc, char** argv, seedgate::bench::LoadOptions& o) {
     }
   }
   if (o.target.empty() || (o.protocol != "grpc" && o.protocol != "http") ||
-      (o.rpc != "unary" && o.rpc != "stream") || o.tokens < 1) {
+      (o.rpc != "unary" && o.rpc != "stream") || (o.grpc_api != "cq" && o.grpc_api != "callback") ||
+      o.tokens < 1) {
     std::fprintf(stderr,
                  "seedgate-bench: need --target, --protocol grpc|http, --rpc unary|stream, "
-                 "--tokens >= 1 (see --help)\n");
+                 "--grpc_api cq|callback, --tokens >= 1 (see --help)\n");
     return false;
   }
   if (o.rate <= 0 && o.concurrency <= 0) o.concurrency = 1;
@@ -153,9 +158,14 @@ int main(int argc, char** argv) {
   }
   seedgate::bench::Schedule schedule(options);
   seedgate::bench::Recorder recorder(options);
-  bool drained = options.protocol == "grpc"
-                     ? seedgate::bench::RunGrpcLoad(options, schedule, recorder)
-                     : seedgate::bench::RunHttpLoad(options, schedule, recorder);
+  bool drained = false;
+  if (options.protocol == "http") {
+    drained = seedgate::bench::RunHttpLoad(options, schedule, recorder);
+  } else if (options.grpc_api == "cq") {
+    drained = seedgate::bench::RunGrpcCqLoad(options, schedule, recorder);
+  } else {
+    drained = seedgate::bench::RunGrpcLoad(options, schedule, recorder);
+  }
   bool pass = recorder.Report(schedule, CpuSeconds(), drained);
   std::fflush(stdout);
   if (!drained) std::_Exit(options.check ? 1 : 0);  // calls in flight still refer to the load

@@ -2,8 +2,9 @@
 # bench_smoke_test BENCH SEEDGATE FAKE_UPSTREAM
 # Starts the emulator and a seedgate pointed at it, then runs seedgate-bench
 # briefly at low load: gRPC unary (closed loop), gRPC streaming (open loop,
-# numbered tokens checked chunk by chunk) and direct HTTP unary. Each run must
-# pass --check: no errors, every answer whole and in order.
+# numbered tokens checked chunk by chunk), each on both client APIs, and
+# direct HTTP. Each run must pass --check: no errors, every answer whole and
+# in order. A run against a port nobody listens on must fail --check.
 set -euo pipefail
 BENCH=$1 SEEDGATE=$2 EMULATOR=$3
 work=$(mktemp -d)
@@ -44,9 +45,26 @@ run --protocol grpc --target "127.0.0.1:$port" --rpc unary --concurrency 4 --dur
   --tokens 8
 run --protocol grpc --target "127.0.0.1:$port" --rpc stream --rate 40 --duration_s 1 \
   --tokens 10 --delay_ms 5 --channels 2 --json_out "$work/stream.json"
+run --protocol grpc --target "127.0.0.1:$port" --rpc unary --rate 50 --duration_s 0.5 \
+  --tokens 8 --grpc_api callback
+run --protocol grpc --target "127.0.0.1:$port" --rpc stream --concurrency 3 --duration_s 0.5 \
+  --tokens 10 --delay_ms 5 --grpc_api callback
 run --protocol http --target "$upstream" --rpc unary --concurrency 2 --duration_s 0.5 --tokens 8
 run --protocol http --target "$upstream" --rpc stream --concurrency 2 --duration_s 0.5 \
   --tokens 8 --delay_ms 2
+# Calls that fail are counted by code, and --check fails (no port 1 here).
+for api in cq callback; do
+  for rpc in unary stream; do
+    if "$BENCH" --check --protocol grpc --target 127.0.0.1:1 --grpc_api "$api" --rpc "$rpc" \
+      --concurrency 2 --warmup_s 0 --duration_s 0.3 --timeout_s 2 >"$work/refused.out" 2>&1; then
+      echo "bench_smoke_test: --check passed against a closed port ($api $rpc)" >&2
+      cat "$work/refused.out" >&2
+      exit 1
+    fi
+    grep -q 'UNAVAILABLE' "$work/refused.out" ||
+      { echo "bench_smoke_test: no UNAVAILABLE count ($api $rpc):" >&2; cat "$work/refused.out" >&2; exit 1; }
+  done
+done
 # The JSON report is there and says the streams were whole.
 grep -q '"pass":true' "$work/stream.json"
 grep -Eq '"answers_whole":[1-9]' "$work/stream.json"
