@@ -84,26 +84,18 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "run.sh: open files limit $(ulimit -n), results in $OUT"
 
 # ---- processes ----------------------------------------------------------------
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-wait_for() {
-  for _ in $(seq 150); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "run.sh: timed out waiting for /$2/ in $1" >&2; cat "$1" >&2; exit 1
-}
+source "$(dirname "$0")/../scripts/lib/processes.sh"
+trap stop_processes EXIT
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 "$BIN/fake-upstream" --listen 127.0.0.1:0 --threads 1 >"$OUT/emulator.log" 2>&1 &
-EMU_PID=$!; PIDS+=($EMU_PID)
+EMU_PID=$!; track_pid $EMU_PID
 wait_for "$OUT/emulator.log" 'listening on http://'
 UPSTREAM=$(grep -Eo 'http://[0-9.:]+' "$OUT/emulator.log" | head -1)
 
 EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
   --upstream_base_urls "$UPSTREAM" --upstream_http_version 1.1 >"$OUT/seedgate.log" 2>&1 &
-SG_PID=$!; PIDS+=($SG_PID)
+SG_PID=$!; track_pid $SG_PID
 wait_for "$OUT/seedgate.log" 'listening on .*\(port [0-9]+\)'
 SG_PORT=$(grep -Eo '\(port [0-9]+\)' "$OUT/seedgate.log" | grep -Eo '[0-9]+')
 
@@ -154,7 +146,7 @@ NGINX
 }
 write_proxy_conf "$OUT/nginx" 2 "    listen 127.0.0.1:$NGINX_PORT;"
 /usr/sbin/nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" >"$OUT/nginx/stdout.log" 2>&1 &
-NGINX_PID=$!; PIDS+=($NGINX_PID)
+NGINX_PID=$!; track_pid $NGINX_PID
 for _ in $(seq 50); do
   $PY -c "import socket; socket.create_connection(('127.0.0.1', $NGINX_PORT), 0.2)" 2>/dev/null && break
   sleep 0.1
@@ -176,11 +168,11 @@ if ! skipped h2; then
     ssl_certificate_key $OUT/h2front/key.pem;
     http2_max_concurrent_streams $H2_STREAMS;"
   /usr/sbin/nginx -c "$OUT/h2front/nginx.conf" -p "$OUT/h2front" >"$OUT/h2front/stdout.log" 2>&1 &
-  H2_NGINX_PID=$!; PIDS+=($H2_NGINX_PID)
+  H2_NGINX_PID=$!; track_pid $H2_NGINX_PID
   EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --client_auth=none \
     --upstream_base_urls "https://127.0.0.1:$H2_PORT" --upstream_ca_file "$OUT/h2front/cert.pem" \
     >"$OUT/seedgate_h2.log" 2>&1 &
-  SG2_PID=$!; PIDS+=($SG2_PID)
+  SG2_PID=$!; track_pid $SG2_PID
   wait_for "$OUT/seedgate_h2.log" 'listening on .*\(port [0-9]+\)'
   SG2_PORT=$(grep -Eo '\(port [0-9]+\)' "$OUT/seedgate_h2.log" | grep -Eo '[0-9]+')
   echo "run.sh: h2 front https://127.0.0.1:$H2_PORT (pid $H2_NGINX_PID), seedgate over h2" \

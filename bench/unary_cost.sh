@@ -14,26 +14,17 @@ BIN=$1; shift
 RATE=${1:-2000}; DURATION=${2:-10}; ROUNDS=${3:-1}
 shift $(( $# < 3 ? $# : 3 ))
 [[ ${1:-} == -- ]] && shift
+source "$(dirname "$0")/../scripts/lib/processes.sh"
 OUT=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$OUT"
-}
-trap cleanup EXIT
-wait_for() {
-  for _ in $(seq 150); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "unary_cost.sh: timed out waiting for /$2/ in $1" >&2; cat "$1" >&2; exit 1
-}
+trap 'stop_processes; rm -rf "$OUT"' EXIT
 "$BIN/fake-upstream" --listen 127.0.0.1:0 --threads 1 >"$OUT/emu.log" 2>&1 &
-PIDS+=($!)
+track_pid $!
 wait_for "$OUT/emu.log" 'listening on http://'
 UP=$(grep -Eo 'http://[0-9.:]+' "$OUT/emu.log" | head -1)
 EVOLINK_API_KEY=sk-bench "$BIN/seedgate" --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 \
   --client_auth=none --upstream_base_urls "$UP" --upstream_http_version 1.1 "$@" \
   >"$OUT/sg.log" 2>&1 &
-SG=$!; PIDS+=($SG)
+SG=$!; track_pid $SG
 wait_for "$OUT/sg.log" 'listening on .*\(port [0-9]+\)'
 PORT=$(grep -Eo '\(port [0-9]+\)' "$OUT/sg.log" | grep -Eo '[0-9]+')
 TICK=$(getconf CLK_TCK)

@@ -7,33 +7,18 @@
 # in order. A run against a port nobody listens on must fail --check.
 set -euo pipefail
 BENCH=$1 SEEDGATE=$2 EMULATOR=$3
+source "$(dirname "$0")/../../scripts/lib/processes.sh"
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for() {  # wait_for FILE REGEX: until the regex shows in the file (10 s)
-  for _ in $(seq 100); do
-    grep -Eq "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench_smoke_test: timed out waiting for /$2/ in $1:" >&2
-  cat "$1" >&2
-  return 1
-}
+trap 'stop_processes; rm -rf "$work"' EXIT
 
 "$EMULATOR" --listen 127.0.0.1:0 >"$work/emulator.out" 2>&1 &
-pids+=($!)
+track_pid $!
 wait_for "$work/emulator.out" 'listening on http://'
 upstream=$(grep -Eo 'http://[0-9.:]+' "$work/emulator.out" | head -1)
 
 EVOLINK_API_KEY=sk-bench-smoke "$SEEDGATE" --listen 127.0.0.1:0 --metrics_listen= --client_auth=none \
   --upstream_base_urls "$upstream" --upstream_http_version 1.1 >"$work/seedgate.out" 2>&1 &
-pids+=($!)
+track_pid $!
 wait_for "$work/seedgate.out" 'listening on .*\(port [0-9]+\)'
 port=$(grep -Eo '\(port [0-9]+\)' "$work/seedgate.out" | grep -Eo '[0-9]+')
 

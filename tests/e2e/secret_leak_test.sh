@@ -12,19 +12,10 @@
 set -euo pipefail
 seedgate=$1 emulator=$2 buf=$3
 [[ -x "$buf" ]] || { echo "buf not found at $buf (scripts/install-deps.sh --test installs it)"; exit 1; }
+source "$(dirname "$0")/../../scripts/lib/processes.sh"
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_processes; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-wait_for() {  # wait_for FILE REGEX
-  for _ in $(seq 300); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for /$2/ in $1:"; cat "$1"; exit 1
-}
 
 key=sk-LEAKCHECK-$RANDOM$RANDOM-7d1e0c2b9a
 token_a=tok-LEAKCHECK-alpha-$RANDOM$RANDOM-aa
@@ -37,8 +28,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -subj /CN=localhost -keyout "$work/up.key" -out "$work/up.pem" >/dev/null 2>&1
 FAKE_UPSTREAM_API_KEY=$key "$emulator" --listen 127.0.0.1:0 --tls_cert "$work/up.pem" \
   --tls_key "$work/up.key" >"$work/emulator.out" 2>&1 &
-pids+=($!)
-wait_for "$work/emulator.out" 'listening on https://'
+track_pid $!
+wait_for "$work/emulator.out" 'listening on https://' 30
 upstream=$(grep -Eo 'https://[0-9.:]+' "$work/emulator.out" | head -1)
 
 printf '%s\n' "$key" >"$work/key"
@@ -49,8 +40,9 @@ env -u EVOLINK_API_KEY "$seedgate" \
   --upstream_base_urls "$upstream" --upstream_insecure_skip_verify \
   --api_key_file "$work/key" --client_tokens_file "$work/tokens" \
   --access_log "$out/access.log" --log_content >"$out/seedgate.stdout" 2>"$out/seedgate.stderr" &
-pids+=($!)
-wait_for "$out/seedgate.stderr" 'listening on .*\(port [0-9]+\)'
+seedgate_pid=$!
+track_pid $seedgate_pid
+wait_for "$out/seedgate.stderr" 'listening on .*\(port [0-9]+\)' 30
 port=$(grep -Eo '\(port [0-9]+\)' "$out/seedgate.stderr" | grep -Eo '[0-9]+' | head -1)
 mport=$(grep -Eo 'metrics port [0-9]+' "$out/seedgate.stderr" | grep -Eo '[0-9]+')
 
@@ -88,8 +80,8 @@ grep -qi resource_exhausted "$out/call$n.out" || fail "quota: $(cat "$out/call$n
 # Revoke beta, rotate the key to one the upstream refuses: both reloads log.
 printf 'alpha %s\ngamma %s\n' "$token_a" "$token_c" >"$work/tokens.new" && mv "$work/tokens.new" "$work/tokens"
 printf '%s-rotated\n' "$key" >"$work/key.new" && mv "$work/key.new" "$work/key"
-wait_for "$out/seedgate.stderr" 'reloaded .*tokens'
-wait_for "$out/seedgate.stderr" 'reloaded the upstream key'
+wait_for "$out/seedgate.stderr" 'reloaded .*tokens' 30
+wait_for "$out/seedgate.stderr" 'reloaded the upstream key' 30
 call CreateChatCompletion "$token_b" "$(msg hi)"
 grep -qi unauthenticated "$out/call$n.out" || fail "revoked token: $(cat "$out/call$n.out")"
 call StreamChatCompletion "$token_c" "$(msg 'hi after rotation')"
@@ -107,7 +99,7 @@ EVOLINK_API_KEY=$key "$seedgate" --listen=bad --client_tokens_file "$work/tokens
 "$seedgate" "--api_key" "$key" >>"$out/cmdline-key.txt" 2>&1 && fail "--api_key started"
 grep -q 'never taken from the command line' "$out/cmdline-key.txt" || fail "--api_key message"
 
-kill "${pids[1]}"; wait "${pids[1]}" || true
+kill "$seedgate_pid"; wait "$seedgate_pid" || true
 lines=$(wc -l <"$out/access.log")
 [[ $lines -ge 14 ]] || fail "access log has $lines lines: $(cat "$out/access.log")"
 grep -q '"client":"alpha"' "$out/access.log" || fail "access log names no client"
