@@ -24,30 +24,18 @@ class CqCall {
   virtual void Proceed(bool ok) = 0;
 };
 
-class CqLoad {
+class CqLoad final : public GrpcLoadBase {
  public:
   CqLoad(const LoadOptions& options, Schedule& schedule, Recorder& recorder)
-      : options_(options),
-        schedule_(schedule),
-        recorder_(recorder),
-        stubs_(MakeStubs(options)),
-        request_(MakeRequest(options)),
-        poller_([this] { Poll(); }) {}
+      : GrpcLoadBase(options, schedule, recorder), poller_([this] { Poll(); }) {}
 
   // Only once no call is in flight.
-  ~CqLoad() {
+  ~CqLoad() override {
     cq_.Shutdown();
     poller_.join();
   }
 
-  // Starts one call meant to start at `intended` (already counted in flight).
-  void Issue(Clock::time_point intended);
-  void OnDone(const CallOutcome& outcome);
-
-  const LoadOptions& options() const { return options_; }
-  const Schedule& schedule() const { return schedule_; }
-  Recorder& recorder() { return recorder_; }
-  const v1::CreateChatCompletionRequest& request() const { return request_; }
+  void Issue(Clock::time_point intended) override;
   grpc::CompletionQueue* cq() { return &cq_; }
 
  private:
@@ -57,14 +45,8 @@ class CqLoad {
     while (cq_.Next(&tag, &ok)) static_cast<CqCall*>(tag)->Proceed(ok);
   }
 
-  const LoadOptions& options_;
-  Schedule& schedule_;
-  Recorder& recorder_;
-  std::vector<std::unique_ptr<v1::ChatService::Stub>> stubs_;
-  std::atomic<uint64_t> next_stub_{0};
-  const v1::CreateChatCompletionRequest request_;
   grpc::CompletionQueue cq_;
-  std::thread poller_;  // last: it uses everything above
+  std::thread poller_;  // last: it uses the queue
 };
 
 class UnaryCall final : public CqCall {
@@ -79,16 +61,7 @@ class UnaryCall final : public CqCall {
   }
 
   void Proceed(bool /*ok: always true for Finish*/) override {
-    CallOutcome outcome;
-    outcome.measured = load_->schedule().Measured(intended_);
-    outcome.latency_ns = Ns(Clock::now() - intended_);
-    if (status_.ok()) {
-      if (response_.choices_size() > 0) {
-        outcome.tokens.OnText(response_.choices(0).message().content());
-      }
-    } else {
-      outcome.error = GrpcCodeName(status_.error_code());
-    }
+    CallOutcome outcome = UnaryOutcome(load_->schedule(), intended_, status_, response_);
     CqLoad* load = load_;
     delete this;
     load->OnDone(outcome);
@@ -106,7 +79,7 @@ class UnaryCall final : public CqCall {
 class StreamCall final : public CqCall {
  public:
   StreamCall(CqLoad* load, Clock::time_point intended)
-      : load_(load), intended_(intended), measured_(load->schedule().Measured(intended)) {
+      : load_(load), progress_(load->schedule(), intended) {
     context_.set_deadline(CallDeadline(load->options()));
   }
   void Start(v1::ChatService::Stub* stub) {
@@ -124,88 +97,49 @@ class StreamCall final : public CqCall {
         return;
       case Step::kReading:
         if (!ok) return FinishCall();  // the stream ended
-        OnChunk();
+        progress_.OnChunk(chunk_, load_->recorder());
         reader_->Read(&chunk_, this);
         return;
-      case Step::kFinishing:
-        return Done();
+      case Step::kFinishing: {
+        CallOutcome outcome = progress_.Finish(status_);
+        CqLoad* load = load_;
+        delete this;
+        load->OnDone(outcome);
+        return;
+      }
     }
   }
 
  private:
   enum class Step { kStarting, kReading, kFinishing };
 
-  void OnChunk() {
-    Clock::time_point now = Clock::now();
-    if (measured_) {
-      if (outcome_.chunks == 0) {
-        load_->recorder().OnFirstChunk(Ns(now - intended_));
-      } else {
-        load_->recorder().OnChunkGap(Ns(now - last_chunk_));
-      }
-    }
-    last_chunk_ = now;
-    ++outcome_.chunks;
-    for (const auto& choice : chunk_.choices()) outcome_.tokens.OnText(choice.delta().content());
-  }
-
   void FinishCall() {
     step_ = Step::kFinishing;
     reader_->Finish(&status_, this);
   }
 
-  void Done() {
-    outcome_.measured = measured_;
-    outcome_.latency_ns = Ns(Clock::now() - intended_);
-    if (!status_.ok()) outcome_.error = GrpcCodeName(status_.error_code());
-    CqLoad* load = load_;
-    CallOutcome outcome = std::move(outcome_);
-    delete this;
-    load->OnDone(outcome);
-  }
-
   CqLoad* load_;
-  Clock::time_point intended_;
-  bool measured_;
+  StreamProgress progress_;
   Step step_ = Step::kStarting;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientAsyncReader<v1::ChatCompletionChunk>> reader_;
   v1::ChatCompletionChunk chunk_;
   grpc::Status status_;
-  Clock::time_point last_chunk_;
-  CallOutcome outcome_;
 };
 
 void CqLoad::Issue(Clock::time_point intended) {
-  v1::ChatService::Stub* stub = stubs_[next_stub_.fetch_add(1) % stubs_.size()].get();
-  if (options_.streaming()) {
+  v1::ChatService::Stub* stub = NextStub();
+  if (options().streaming()) {
     (new StreamCall(this, intended))->Start(stub);
   } else {
     (new UnaryCall(this, intended))->Start(stub);
   }
 }
 
-void CqLoad::OnDone(const CallOutcome& outcome) {
-  recorder_.OnCallDone(outcome);
-  if (!options_.open_loop()) {
-    Clock::time_point now = Clock::now();
-    if (schedule_.ClaimNext(now)) {
-      Issue(now);  // the slot stays in flight
-      return;
-    }
-  }
-  recorder_.CallEnded();
-}
-
 }  // namespace
 
 bool RunGrpcCqLoad(const LoadOptions& options, Schedule& schedule, Recorder& recorder) {
-  // Leaked when calls are still in flight at the end: they refer to it.
-  auto* load = new CqLoad(options, schedule, recorder);
-  bool drained = RunSchedule(options, schedule, recorder,
-                             [load](Clock::time_point intended) { load->Issue(intended); });
-  if (drained) delete load;
-  return drained;
+  return RunLoad(std::make_unique<CqLoad>(options, schedule, recorder));
 }
 
 }  // namespace seedgate::bench
