@@ -2,7 +2,7 @@
 # upstream loop thread and freed on a gRPC thread once written) and makes many
 # small allocations per streamed chunk. tcmalloc's per-thread caches do that
 # for about 14% less CPU per chunk than glibc malloc (bench/RESULTS.md,
-# "Streaming cost, fifth round"). The load generator and the emulator link it
+# "Fifth round"). The load generator and the emulator link it
 # too, so that they take less of the machine they share with seedgate.
 # gperftools' minimal build (libgoogle-perftools-dev): no profiler, no heap
 # checker.

@@ -24,7 +24,7 @@ stop_processes() {
 # wait_for FILE REGEX [SECONDS]: returns as soon as a line of FILE matches
 # REGEX; after SECONDS (default 15) prints FILE and exits the script with 1.
 wait_for() {
-  local tries=$((${3:-15} * 10))
+  local tries=$((${3:-15} * 10)) i
   for ((i = 0; i < tries; i++)); do
     grep -Eq "$2" "$1" 2>/dev/null && return 0
     sleep 0.1
