@@ -6,7 +6,8 @@
 #   (c) nginx    seedgate-bench --protocol http -> nginx (plain HTTP reverse
 #                proxy, buffering off, upstream keep-alive) -> emulator
 # Unary: open loop at each offered rate (--rates) and closed-loop saturation.
-# Streaming: --stream_n concurrent streams at 20 chunks/s (direct, seedgate)
+# Streaming: --stream_n concurrent streams at 20 chunks/s (all three paths;
+# each chunk's delay from the emulator's write to the client, by its stamp)
 # and the fan-out run: --fanout streams opened at once, 1 chunk/s each,
 # through seedgate, sampling its threads and memory.
 # Upstream HTTP/2 (h2): the same fan-out through a second seedgate whose
@@ -18,7 +19,8 @@
 #
 # Usage: bench/run.sh [--build DIR] [--out DIR] [--quick] [--rates "500 1000 ..."]
 #                     [--duration S] [--stream_n N] [--fanout N] [--fanout_tokens N]
-#                     [--h2_streams N] [--h2_rate R] [--skip unary,stream,fanout,h2]
+#                     [--h2_streams N] [--h2_rate R] [--stream_phased]
+#                     [--skip unary,stream,fanout,h2]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,7 @@ FANOUT_TOKENS=30    # 30 s per stream at 1 chunk/s
 SAT_CONCURRENCY=32
 H2_STREAMS=1000     # the h2 front's SETTINGS_MAX_CONCURRENT_STREAMS
 H2_RATE=0           # h2 run: streams started per second; 0: all at once
+STREAM_PHASED=0     # 1: streams start at an even rate instead of all at once
 SKIP=
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -46,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --fanout_tokens) FANOUT_TOKENS=$2; shift 2 ;;
     --h2_streams) H2_STREAMS=$2; shift 2 ;;
     --h2_rate) H2_RATE=$2; shift 2 ;;
+    --stream_phased) STREAM_PHASED=1; shift ;;
     --skip) SKIP=$2; shift 2 ;;
     --quick) RATES="300 1000"; DURATION=2; WARMUP=1; STREAM_N=100; STREAM_TOKENS=20
              FANOUT=500; FANOUT_TOKENS=5; SAT_CONCURRENCY=8; shift ;;
@@ -205,7 +209,7 @@ run() {
     "\"nginx_ticks\": $(($(cpu_ticks $NGINX_PID) - ng0))," \
     "\"emulator_ticks\": $(($(cpu_ticks $EMU_PID) - em0))," \
     "\"seedgate_hwm_kb\": $(awk '/VmHWM/{print $2}' /proc/$SG_PID/status)}" >"$OUT/$name.cpu"
-  sed -n '1,12p' "$OUT/$name.txt" | grep -E 'seedgate-bench|throughput|latency|first chunk|gap|errors|whole' | sed 's/^/    /'
+  sed -n '1,13p' "$OUT/$name.txt" | grep -E 'seedgate-bench|throughput|latency|first chunk|gap|delay|errors|whole' | sed 's/^/    /'
 }
 GRPC=(--protocol grpc --target "127.0.0.1:$SG_PORT" --channels 2)
 DIRECT=(--protocol http --target "$UPSTREAM")
@@ -236,9 +240,19 @@ fi
 # ---- streaming throughput ------------------------------------------------------
 if ! skipped stream; then
   echo "== streaming: $STREAM_N concurrent streams, 20 chunks/s each, $STREAM_TOKENS chunks"
-  for path in direct seedgate; do
-    case $path in direct) args=("${DIRECT[@]}") ;; seedgate) args=("${GRPC[@]}") ;; esac
-    run "stream_${path}_n${STREAM_N}" "${args[@]}" --rpc stream --concurrency "$STREAM_N" \
+  # Closed loop: all streams start together and stay in step, so their chunks
+  # come in bursts. --stream_phased: streams start at an even rate (open loop)
+  # that keeps about STREAM_N open, so their chunks are spread out in time.
+  STREAM_START=(--concurrency "$STREAM_N")
+  if [[ $STREAM_PHASED == 1 ]]; then
+    STREAM_START=(--rate "$(awk "BEGIN{print $STREAM_N * 20 / $STREAM_TOKENS}")" \
+      --max_in_flight $((STREAM_N * 2)))
+  fi
+  for path in direct seedgate nginx; do
+    case $path in
+      direct) args=("${DIRECT[@]}") ;; seedgate) args=("${GRPC[@]}") ;; nginx) args=("${NGINX[@]}") ;;
+    esac
+    run "stream_${path}_n${STREAM_N}" "${args[@]}" --rpc stream "${STREAM_START[@]}" \
       --tokens "$STREAM_TOKENS" --delay_ms 50 --warmup_s 3 --duration_s $((DURATION * 2)) \
       --timeout_s 120
   done
@@ -356,25 +370,39 @@ for p, who in (("direct", None), ("seedgate", "seedgate"), ("nginx", "nginx")):
           f"{'-' if who is None else f'{1000*per_k(r, who):.0f}'} | {r['errors']} |")
 
 rows = {}
-for p in ("direct", "seedgate"):
+for p in ("direct", "seedgate", "nginx"):
     r = load(f"stream_{p}_n{stream_n}")
     check_emulator(r, f"stream_{p}_n{stream_n}")
     if not r: continue
     if not rows:
-        print(f"\n## Streaming: {stream_n} concurrent streams at 20 chunks/s\n")
+        start = ("all started at once (closed loop): chunks come in bursts" if r["mode"] == "closed"
+                 else f"started at {r['rate']:g}/s (open loop): chunks spread out in time")
+        print(f"\n## Streaming: {stream_n} concurrent streams at 20 chunks/s, {start}\n")
         print("| path | streams ok / whole | chunks | lost / reordered | TTFC p50 / p99 ms "
-              "| gap p50 / p99 / p99.9 / max ms | seedgate CPU s |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+              "| gap p50 / p99 / p99.9 / max ms | chunk delay p50 / p99 / p99.9 / max ms "
+              "| server CPU s |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     rows[p] = r
-    g, t = r["gap_us"], r["ttfc_us"]
+    g, t, dl = r["gap_us"], r["ttfc_us"], r["delay_us"]
+    ms4 = lambda h: " / ".join(f"{h[q]/1000:.2f}" for q in ("p50", "p99", "p999", "max"))
     print(f"| {p} | {r['ok']} / {r['answers_whole']} | {r['chunks']} | {r['tokens_lost']} / "
           f"{r['tokens_out_of_order']} | {t['p50']/1000:.2f} / {t['p99']/1000:.2f} | "
-          f"{g['p50']/1000:.2f} / {g['p99']/1000:.2f} / {g['p999']/1000:.2f} / {g['max']/1000:.2f} | "
-          f"{cpu_s(r, 'seedgate'):.1f} |")
-if len(rows) == 2:
-    a = {q: (rows["seedgate"]["gap_us"][q] - rows["direct"]["gap_us"][q]) / 1000 for q in ("p50", "p99", "p999")}
-    print(f"\nAdded gap between chunks (seedgate - direct): p50 {a['p50']:.2f} ms, p99 {a['p99']:.2f} ms, "
-          f"p99.9 {a['p999']:.2f} ms")
+          f"{ms4(g)} | {ms4(dl)} | {'-' if p == 'direct' else f'{cpu_s(r, p):.1f}'} |")
+if "direct" in rows:
+    def added(path, key):
+        return {q: (rows[path][key][q] - rows["direct"][key][q]) / 1000
+                for q in ("p50", "p99", "p999")}
+    for path in ("seedgate", "nginx"):
+        if path not in rows: continue
+        for key, what in (("delay_us", "delay per chunk (emulator write -> client)"),
+                          ("gap_us", "gap between chunks")):
+            a = added(path, key)
+            print(f"\n{path}: added {what}, minus direct: p50 {a['p50']:.2f} ms, "
+                  f"p99 {a['p99']:.2f} ms, p99.9 {a['p999']:.2f} ms")
+    if "seedgate" in rows and "nginx" in rows:
+        cs, cn = cpu_s(rows["seedgate"], "seedgate"), cpu_s(rows["nginx"], "nginx")
+        print(f"\nServer CPU per chunk: seedgate {1e6*cs/max(rows['seedgate']['chunks'],1):.1f} us, "
+              f"nginx {1e6*cn/max(rows['nginx']['chunks'],1):.1f} us")
 
 r = load(f"fanout_seedgate_n{fanout}")
 if r:

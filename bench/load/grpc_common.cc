@@ -151,6 +151,8 @@ void StreamProgress::OnChunk(const v1::ChatCompletionChunk& chunk, Recorder& rec
   last_chunk_ = now;
   ++outcome_.chunks;
   for (const auto& choice : chunk.choices()) outcome_.tokens.OnText(choice.delta().content());
+  std::optional<int64_t> written = outcome_.tokens.TakeStamp();
+  if (written && outcome_.measured) recorder.OnChunkDelay(Ns(now.time_since_epoch()) - *written);
 }
 
 CallOutcome StreamProgress::Finish(const grpc::Status& status) {

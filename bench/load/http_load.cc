@@ -189,6 +189,8 @@ class HttpLoad {
         t.outcome.tokens.OnText(content->get<std::string>());
       }
     }
+    std::optional<int64_t> written = t.outcome.tokens.TakeStamp();
+    if (written && t.measured) recorder_.OnChunkDelay(Ns(now.time_since_epoch()) - *written);
   }
 
   void Finish(CURL* easy, CURLcode result) {

@@ -55,6 +55,7 @@ std::string LoadOptions::Prompt() const {
   std::ostringstream p;
   p << "seedgate-bench #fake:number_tokens=1 #fake:tokens=" << tokens;
   if (delay_ms > 0) p << " #fake:delay_ms=" << delay_ms;
+  if (streaming()) p << " #fake:stamp_tokens=1";
   return p.str();
 }
 
@@ -69,19 +70,38 @@ void TokenChecker::OnText(std::string_view text) {
   }
 }
 
-void TokenChecker::OnToken(std::string_view token) {
-  if (token.size() < 2 || token[0] != 't') {
-    ++garbage_;
-    return;
+namespace {
+
+// Parses a non-empty run of decimal digits.
+std::optional<int64_t> ParseDecimal(std::string_view digits) {
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
   }
-  int64_t k = 0;
-  for (char c : token.substr(1)) {
-    if (c < '0' || c > '9') {
+  return value;
+}
+
+}  // namespace
+
+void TokenChecker::OnToken(std::string_view token) {
+  if (size_t at = token.find('@'); at != std::string_view::npos) {
+    std::optional<int64_t> stamp = ParseDecimal(token.substr(at + 1));
+    if (!stamp) {
       ++garbage_;
       return;
     }
-    k = k * 10 + (c - '0');
+    stamp_ns_ = stamp;
+    token = token.substr(0, at);
   }
+  std::optional<int64_t> number =
+      token.size() >= 2 && token[0] == 't' ? ParseDecimal(token.substr(1)) : std::nullopt;
+  if (!number) {
+    ++garbage_;
+    return;
+  }
+  const int64_t k = *number;
   if (k == next_) {
     ++next_;
   } else if (k > next_) {  // a gap: the tokens in between are lost (or come later)
@@ -202,6 +222,7 @@ bool Recorder::Report(const Schedule& schedule, double bench_cpu_s, bool drained
   if (options_.streaming()) {
     std::fputs(PercentilesText("time to first chunk", ttfc_).c_str(), stdout);
     std::fputs(PercentilesText("gap between chunks", gap_).c_str(), stdout);
+    std::fputs(PercentilesText("chunk delay", delay_).c_str(), stdout);
   }
   if (options_.open_loop()) std::fputs(PercentilesText("pacer lag", pacer_lag_).c_str(), stdout);
   std::printf(
@@ -235,6 +256,7 @@ bool Recorder::Report(const Schedule& schedule, double bench_cpu_s, bool drained
     j << "},\"throughput\":" << throughput << ",\"peak_in_flight\":" << peak_in_flight_.load()
       << ",\"bench_cpu_s\":" << bench_cpu_s << ",\"latency_us\":" << PercentilesJson(latency_)
       << ",\"ttfc_us\":" << PercentilesJson(ttfc_) << ",\"gap_us\":" << PercentilesJson(gap_)
+      << ",\"delay_us\":" << PercentilesJson(delay_)
       << ",\"pacer_lag_us\":" << PercentilesJson(pacer_lag_)
       << ",\"answers_whole\":" << streams_whole_ << ",\"answers_not_whole\":" << answers_not_whole_
       << ",\"chunks\":" << chunks_ << ",\"tokens_lost\":" << tokens_lost_

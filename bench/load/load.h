@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,9 +54,17 @@ struct LoadOptions {
 
 // The emulator numbers its answer tokens "t0 t1 t2 ..." (#fake:number_tokens=1);
 // a unary answer is the whole text, a stream delivers one token per chunk.
+// Streamed tokens also carry the emulator's steady clock when it wrote them,
+// "t7@<ns>" (#fake:stamp_tokens=1), which gives each chunk's delay.
 class TokenChecker {
  public:
   void OnText(std::string_view text);  // any run of whitespace-separated tokens
+  // The stamp of the last stamped token since the previous call, if any.
+  std::optional<int64_t> TakeStamp() {
+    std::optional<int64_t> stamp = stamp_ns_;
+    stamp_ns_.reset();
+    return stamp;
+  }
   int64_t next() const { return next_; }
   int64_t lost() const { return lost_; }
   int64_t out_of_order() const { return out_of_order_; }
@@ -68,6 +77,7 @@ class TokenChecker {
  private:
   void OnToken(std::string_view token);
   int64_t next_ = 0, lost_ = 0, out_of_order_ = 0, garbage_ = 0;
+  std::optional<int64_t> stamp_ns_;
 };
 
 // When calls start. Thread-safe.
@@ -104,6 +114,8 @@ class Recorder {
   // Chunk timing, recorded as it happens (measured calls only).
   void OnFirstChunk(int64_t ns) { ttfc_.Record(ns); }
   void OnChunkGap(int64_t ns) { gap_.Record(ns); }
+  // From the emulator's write of a chunk to its arrival here.
+  void OnChunkDelay(int64_t ns) { delay_.Record(ns); }
   void OnPacerLag(int64_t ns) { pacer_lag_.Record(ns); }
   void OnDropped() { dropped_.fetch_add(1); }
   void OnCallDone(const CallOutcome& outcome);
@@ -122,7 +134,7 @@ class Recorder {
 
  private:
   const LoadOptions& options_;
-  Histogram latency_, ttfc_, gap_, pacer_lag_;
+  Histogram latency_, ttfc_, gap_, delay_, pacer_lag_;
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> in_flight_{0}, peak_in_flight_{0};
 

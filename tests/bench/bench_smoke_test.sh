@@ -4,7 +4,8 @@
 # briefly at low load: gRPC unary (closed loop), gRPC streaming (open loop,
 # numbered tokens checked chunk by chunk), each on both client APIs, and
 # direct HTTP. Each run must pass --check: no errors, every answer whole and
-# in order. A run against a port nobody listens on must fail --check.
+# in order, and streamed chunks carry the emulator's write time (their delay
+# is measured). A run against a port nobody listens on must fail --check.
 set -euo pipefail
 BENCH=$1 SEEDGATE=$2 EMULATOR=$3
 source "$(dirname "$0")/../../scripts/lib/processes.sh"
@@ -53,4 +54,13 @@ done
 # The JSON report is there and says the streams were whole.
 grep -q '"pass":true' "$work/stream.json"
 grep -Eq '"answers_whole":[1-9]' "$work/stream.json"
+# Every streamed token carried the emulator's write time, so chunk delays were
+# measured: one per chunk of a measured stream.
+/usr/bin/python3 - "$work/stream.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+d, g = r["delay_us"], r["gap_us"]
+assert d["count"] > 0 and d["count"] >= g["count"], f"chunk delays not measured: {d} (gaps {g})"
+assert 0 < d["p50"] < 2e6, f"implausible chunk delay: {d}"
+PY
 echo "bench_smoke_test: OK"

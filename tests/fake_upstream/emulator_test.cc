@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -228,6 +229,39 @@ TEST_F(EmulatorTest, StreamIsIncremental) {
   auto last = r.body_pieces.back().first;
   EXPECT_GE(last - first, 400ms) << "the first chunk must arrive long before the last";
   EXPECT_THAT(r.body_pieces.front().second, HasSubstr("Emulated"));
+}
+
+// stamp_tokens: each streamed token carries the emulator's steady clock at the
+// moment its event was written, which seedgate-bench turns into per-chunk delay.
+TEST_F(EmulatorTest, StampTokensCarryTheWriteTime) {
+  const auto before = std::chrono::steady_clock::now().time_since_epoch();
+  HttpResult r = Chat(UserRequest(
+      "x #fake:tokens=4 #fake:number_tokens=1 #fake:stamp_tokens=1 #fake:delay_ms=30", true));
+  const auto after = std::chrono::steady_clock::now().time_since_epoch();
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool done = false;
+  std::vector<json> chunks = Chunks(r, &done);
+  ASSERT_TRUE(done);
+  const std::regex token(R"(t(\d+)@(\d+)( ?))");
+  std::vector<std::chrono::nanoseconds> stamps;
+  for (const json& c : chunks) {
+    std::string content = c["choices"][0]["delta"].value("content", "");
+    if (content.empty()) continue;  // the finish chunk
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(content, m, token)) << content;
+    EXPECT_EQ(std::stoi(m[1]), static_cast<int>(stamps.size()));
+    EXPECT_EQ(m[3].length() == 0, stamps.size() == 3) << "only the last token has no separator";
+    stamps.emplace_back(std::stoll(m[2]));
+  }
+  ASSERT_EQ(stamps.size(), 4u);
+  EXPECT_GE(stamps.front(), before);
+  EXPECT_LE(stamps.back(), after);
+  for (size_t i = 1; i < stamps.size(); ++i) {
+    EXPECT_GE(stamps[i] - stamps[i - 1], 30ms) << "stamped when written, after the delay";
+  }
+  // Only streamed tokens are stamped: a unary answer is the plain text.
+  json unary = ChatJson(UserRequest("x #fake:tokens=2 #fake:number_tokens=1 #fake:stamp_tokens=1"));
+  EXPECT_EQ(unary["choices"][0]["message"]["content"], "t0 t1");
 }
 
 TEST_F(EmulatorTest, TokenDelayOption) {
@@ -1021,10 +1055,10 @@ TEST(FakeUpstreamBinary, BadFlagExits2AndHelpDocumentsDirectives) {
   char buf[512];
   while (fgets(buf, sizeof(buf), p)) help += buf;
   EXPECT_EQ(pclose(p), 0);
-  for (const char* s :
-       {"--listen", "--api_key", "--tls_cert", "--tls_key", "--threads", "--token_delay_ms",
-        "tokens=", "delay_ms=", "first_delay_ms=", "error=", "error_shape=", "retry_after=",
-        "fault=", "after=", "sse=", "tool_calls=", "parallel=", "number_tokens="}) {
+  for (const char* s : {"--listen", "--api_key", "--tls_cert", "--tls_key", "--threads",
+                        "--token_delay_ms", "tokens=", "delay_ms=", "first_delay_ms=", "error=",
+                        "error_shape=", "retry_after=", "fault=", "after=", "sse=", "tool_calls=",
+                        "parallel=", "number_tokens=", "stamp_tokens="}) {
     EXPECT_THAT(help, HasSubstr(s));
   }
 }

@@ -103,6 +103,7 @@ struct Directives {
   std::string tool_args;    // valid invalid_json schema_violation unknown_tool (first call)
   std::string content;      // json_valid json_invalid schema_violation (structured output)
   bool number_tokens = false;
+  bool stamp_tokens = false;
   SseStyle sse;
 };
 
@@ -148,6 +149,10 @@ std::string ApplyDirective(const std::string& key, const std::string& value, Dir
   if (key == "times") return int_field(&d->times, 0, 1000000);
   if (key == "number_tokens") {
     d->number_tokens = value != "0" && value != "false";
+    return "";
+  }
+  if (key == "stamp_tokens") {
+    d->stamp_tokens = value != "0" && value != "false";
     return "";
   }
   if (key == "error_shape") {
@@ -1171,6 +1176,7 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
   script->logprobs = logprobs;
   script->top_logprobs = top_logprobs;
   script->sse = directives.sse;
+  script->stamp_tokens = directives.stamp_tokens;
   if (body.contains("stream_options") && body["stream_options"].is_object()) {
     script->chunk_include_usage =
         body["stream_options"].value("chunk_include_usage", Json(false)) == true;
@@ -1275,6 +1281,19 @@ Plan Responder::HandleChatCompletion(const HttpRequestData& request) {
 
 // ---------------------------------------------------------------------------
 
+namespace {
+
+// "t3 " -> "t3@<steady clock ns> ": the separator stays last.
+std::string StampedToken(const std::string& token) {
+  size_t end = token.find_last_not_of(' ') + 1;
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  return token.substr(0, end) + "@" + std::to_string(now) + token.substr(end);
+}
+
+}  // namespace
+
 std::string StreamScript::Render(size_t i) const {
   const StreamItem& it = items[i];
   const std::string nl = sse.crlf ? "\r\n" : sse.cr ? "\r" : "\n";
@@ -1327,7 +1346,7 @@ std::string StreamScript::Render(size_t i) const {
       delta["reasoning_content"] = it.text;
       return frame("", chunk(choice(std::move(delta), nullptr, nullptr), std::move(usage)));
     case StreamItem::kContent: {
-      delta["content"] = it.text;
+      delta["content"] = stamp_tokens ? StampedToken(it.text) : it.text;
       Json lp = nullptr;
       if (logprobs) {
         lp = Json{{"content", Json::array({LogprobEntry(it.text, it.index, top_logprobs)})}};
@@ -1389,6 +1408,9 @@ stripped from the prompt before answering. Unknown keys/values -> 400.
   tokens=N            answer length in tokens (default 12)
   reasoning_tokens=N  reasoning tokens when thinking is on (default 6)
   number_tokens=1     answer tokens are "t0 t1 t2 ..." (check order/completeness)
+  stamp_tokens=1      streamed content tokens end in "@NS": the emulator's steady
+                      clock (CLOCK_MONOTONIC, ns) when the event was written, so a
+                      client on this machine can measure each chunk's delay
   delay_ms=N          delay between streamed tokens (overrides --token_delay_ms)
   first_delay_ms=N    delay before the response headers
   error=STATUS        answer with the documented error for STATUS

@@ -80,6 +80,7 @@ struct StreamScript {
   bool logprobs = false;
   int top_logprobs = 0;
   bool chunk_include_usage = false;
+  bool stamp_tokens = false;  // content tokens carry the time they are rendered
   SseStyle sse;
   std::vector<StreamItem> items;
 
