@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# bench_smoke_test BENCH SEEDGATE FAKE_UPSTREAM
+# bench_smoke_test BENCH SEEDGATE FAKE_UPSTREAM PROBE
 # Starts the emulator and a seedgate pointed at it, then runs seedgate-bench
 # briefly at low load: gRPC unary (closed loop), gRPC streaming (open loop,
-# numbered tokens checked chunk by chunk), each on both client APIs, and
-# direct HTTP. Each run must pass --check: no errors, every answer whole and
-# in order, and streamed chunks carry the emulator's write time (their delay
-# is measured). A run against a port nobody listens on must fail --check.
+# numbered tokens checked chunk by chunk), each on both client APIs, direct
+# HTTP, and grpc-api-probe on both server APIs. Each run must pass --check:
+# no errors, every answer whole and in order, and streamed chunks carry the
+# emulator's write time (their delay is measured). A run against a port
+# nobody listens on must fail --check.
 set -euo pipefail
-BENCH=$1 SEEDGATE=$2 EMULATOR=$3
+BENCH=$1 SEEDGATE=$2 EMULATOR=$3 PROBE=$4
 source "$(dirname "$0")/../../scripts/lib/processes.sh"
 work=$(mktemp -d)
 trap 'stop_processes; rm -rf "$work"' EXIT
@@ -38,6 +39,19 @@ run --protocol grpc --target "127.0.0.1:$port" --rpc stream --concurrency 3 --du
 run --protocol http --target "$upstream" --rpc unary --concurrency 2 --duration_s 0.5 --tokens 8
 run --protocol http --target "$upstream" --rpc stream --concurrency 2 --duration_s 0.5 \
   --tokens 8 --delay_ms 2
+# grpc-api-probe (bench/grpc_api_probe.sh) answers what seedgate-bench checks,
+# on both server APIs, with and without the hand-off to its worker thread.
+for probe_args in "--api callback --stream_method" "--api cq --stream_method --inline"; do
+  # shellcheck disable=SC2086
+  "$PROBE" $probe_args >"$work/probe.out" 2>&1 &
+  probe_pid=$!
+  track_pid $probe_pid
+  wait_for "$work/probe.out" 'listening on port [0-9]+'
+  probe_port=$(grep -Eo 'port [0-9]+' "$work/probe.out" | grep -Eo '[0-9]+')
+  run --protocol grpc --target "127.0.0.1:$probe_port" --rpc unary --concurrency 4 \
+    --duration_s 0.5 --tokens 9
+  kill $probe_pid
+done
 # Calls that fail are counted by code, and --check fails (no port 1 here).
 for api in cq callback; do
   for rpc in unary stream; do
