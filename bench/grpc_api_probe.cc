@@ -12,12 +12,16 @@
 //                    hand-off (the floor: what gRPC alone costs)
 //   --stream_method  also serve StreamChatCompletion with the callback API,
 //                    as seedgate does (its callback threads then exist and
-//                    poll, whichever API the unary method uses)
+//                    poll, whichever API the unary method uses): #fake:tokens
+//                    chunks, #fake:delay_ms apart, each stamped with the time
+//                    it was written, so seedgate-bench measures what gRPC
+//                    alone adds to a chunk's delay
 //
 // bench/grpc_api_probe.sh drives it with seedgate-bench and counts CPU and
 // context switches per call; RESULTS.md has the numbers.
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +40,7 @@
 namespace {
 
 using seedgate::v1::ChatCompletion;
+using seedgate::v1::ChatCompletionChunk;
 using seedgate::v1::ChatService;
 using seedgate::v1::CreateChatCompletionRequest;
 
@@ -81,15 +87,124 @@ class Worker {
   std::thread thread_;
 };
 
-// The answer seedgate-bench accepts: #fake:tokens=N -> "t0 t1 ... tN-1".
-void Answer(const CreateChatCompletionRequest& request, ChatCompletion* response) {
-  int tokens = 12;
-  if (request.messages_size() > 0) {
-    const std::string& text = request.messages(request.messages_size() - 1).content_text();
-    if (auto at = text.find("#fake:tokens="); at != std::string::npos) {
-      tokens = std::atoi(text.c_str() + at + std::strlen("#fake:tokens="));
+// Runs tasks at their times, on its own thread: the streams' pacing.
+class Pacer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Pacer() : thread_([this] { Run(); }) {}
+  ~Pacer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_one();
+    thread_.join();
+  }
+  void At(Clock::time_point when, std::function<void()> task) {
+    bool earliest;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      earliest = due_.empty() || when < due_.top().when;
+      due_.push({when, seq_++, std::move(task)});
+    }
+    if (earliest) changed_.notify_one();
+  }
+
+ private:
+  struct Task {
+    Clock::time_point when;
+    uint64_t seq;
+    std::function<void()> run;
+    bool operator>(const Task& other) const {
+      return when != other.when ? when > other.when : seq > other.seq;
+    }
+  };
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      if (due_.empty()) {
+        changed_.wait(lock);
+        continue;
+      }
+      if (due_.top().when > Clock::now()) {
+        changed_.wait_until(lock, due_.top().when);
+        continue;
+      }
+      std::vector<std::function<void()>> ready;
+      while (!due_.empty() && due_.top().when <= Clock::now()) {
+        ready.push_back(due_.top().run);
+        due_.pop();
+      }
+      lock.unlock();
+      for (auto& task : ready) task();
+      lock.lock();
     }
   }
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::priority_queue<Task, std::vector<Task>, std::greater<Task>> due_;
+  uint64_t seq_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// A #fake:KEY=N directive in the last message, as seedgate-bench sends them.
+int DirectiveInt(const CreateChatCompletionRequest& request, const char* key, int fallback) {
+  if (request.messages_size() == 0) return fallback;
+  const std::string& text = request.messages(request.messages_size() - 1).content_text();
+  const std::string marker = std::string("#fake:") + key + "=";
+  auto at = text.find(marker);
+  return at == std::string::npos ? fallback : std::atoi(text.c_str() + at + marker.size());
+}
+
+// One stream: each answer token is a chunk, stamped "t<i>@<steady ns>" when
+// it is handed to gRPC (as the emulator stamps its write), the next one
+// #fake:delay_ms after the previous write completed (as the emulator paces).
+// Writes start on the pacer's thread, as seedgate's start on its upstream
+// loop; their completions come on gRPC's threads.
+class ProbeStream : public grpc::ServerWriteReactor<ChatCompletionChunk> {
+ public:
+  ProbeStream(const CreateChatCompletionRequest& request, Pacer& pacer)
+      : pacer_(pacer),
+        model_(request.model()),
+        tokens_(DirectiveInt(request, "tokens", 12)),
+        delay_(std::chrono::milliseconds(DirectiveInt(request, "delay_ms", 0))) {
+    pacer_.At(Pacer::Clock::now(), [this] { WriteNext(); });
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    pacer_.At(Pacer::Clock::now() + delay_, [this] { WriteNext(); });
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void WriteNext() {
+    if (next_ == tokens_) return Finish(grpc::Status::OK);
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        Pacer::Clock::now().time_since_epoch());
+    chunk_.Clear();
+    chunk_.set_id("probe");
+    chunk_.set_model(model_);
+    chunk_.add_choices()->mutable_delta()->set_content("t" + std::to_string(next_) + "@" +
+                                                       std::to_string(now.count()) +
+                                                       (next_ + 1 < tokens_ ? " " : ""));
+    ++next_;
+    StartWrite(&chunk_);
+  }
+
+  Pacer& pacer_;
+  const std::string model_;
+  const int tokens_;
+  const std::chrono::milliseconds delay_;
+  int next_ = 0;
+  ChatCompletionChunk chunk_;
+};
+
+// The answer seedgate-bench accepts: #fake:tokens=N -> "t0 t1 ... tN-1".
+void Answer(const CreateChatCompletionRequest& request, ChatCompletion* response) {
+  const int tokens = DirectiveInt(request, "tokens", 12);
   std::string content;
   for (int i = 0; i < tokens; ++i) content += (i ? " t" : "t") + std::to_string(i);
   response->set_id("probe");
@@ -100,15 +215,13 @@ void Answer(const CreateChatCompletionRequest& request, ChatCompletion* response
 class StreamMethod
     : public ChatService::WithCallbackMethod_StreamChatCompletion<ChatService::Service> {
  public:
-  grpc::ServerWriteReactor<seedgate::v1::ChatCompletionChunk>* StreamChatCompletion(
-      grpc::CallbackServerContext*, const CreateChatCompletionRequest*) override {
-    class Unimplemented : public grpc::ServerWriteReactor<seedgate::v1::ChatCompletionChunk> {
-     public:
-      Unimplemented() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "probe")); }
-      void OnDone() override { delete this; }
-    };
-    return new Unimplemented;
+  grpc::ServerWriteReactor<ChatCompletionChunk>* StreamChatCompletion(
+      grpc::CallbackServerContext*, const CreateChatCompletionRequest* request) override {
+    return new ProbeStream(*request, pacer_);
   }
+
+ private:
+  Pacer pacer_;
 };
 
 // --api callback.

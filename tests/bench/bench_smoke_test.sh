@@ -50,6 +50,9 @@ for probe_args in "--api callback --stream_method" "--api cq --stream_method --i
   probe_port=$(grep -Eo 'port [0-9]+' "$work/probe.out" | grep -Eo '[0-9]+')
   run --protocol grpc --target "127.0.0.1:$probe_port" --rpc unary --concurrency 4 \
     --duration_s 0.5 --tokens 9
+  run --protocol grpc --target "127.0.0.1:$probe_port" --rpc stream --concurrency 3 \
+    --duration_s 0.5 --tokens 6 --delay_ms 5 --json_out "$work/probe_stream.json"
+  grep -Eq '"delay_us":\{"count":[1-9]' "$work/probe_stream.json"
   kill $probe_pid
 done
 # Calls that fail are counted by code, and --check fails (no port 1 here).
