@@ -18,6 +18,9 @@ constexpr char kUsage[] = R"(Usage: seedgate-bench [--flag=value | --flag value]
 Load generator for seedgate (gRPC) and for the same work over plain HTTP.
 Every call asks the emulator for numbered tokens (#fake:number_tokens=1) and
 checks that each answer / stream holds t0..t{N-1}, once and in order.
+Streams also ask for stamped tokens (#fake:stamp_tokens=1): the report's
+"chunk delay" is each chunk's time from the emulator's write to its arrival
+here (one steady clock: the emulator must run on this machine).
 
   --protocol grpc|http   grpc: seedgate.v1.ChatService at --target host:port;
                          http: POST /v1/chat/completions at --target http://host:port
