@@ -1,8 +1,9 @@
-// grpc-api-probe: what gRPC's server APIs cost per unary call, apart from
-// everything else seedgate does. It serves seedgate.v1.ChatService's
-// CreateChatCompletion with the answer seedgate-bench checks ("t0 .. tN-1"
-// for #fake:tokens=N) and, like seedgate, finishes every call from another
-// thread (the stand-in for the upstream loop), woken per call.
+// grpc-api-probe: what gRPC's server costs per unary call and per streamed
+// chunk, apart from everything else seedgate does. It serves
+// seedgate.v1.ChatService's CreateChatCompletion with the answer
+// seedgate-bench checks ("t0 .. tN-1" for #fake:tokens=N) and, like seedgate,
+// finishes every call from another thread (the stand-in for the upstream
+// loop), woken per call.
 //
 //   --api callback   ServerUnaryReactor, as seedgate serves it; gRPC runs the
 //                    reactions on its callback threads
@@ -18,7 +19,7 @@
 //                    alone adds to a chunk's delay
 //
 // bench/grpc_api_probe.sh drives it with seedgate-bench and counts CPU and
-// context switches per call; RESULTS.md has the numbers.
+// context switches per call and per chunk; RESULTS.md has the numbers.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -349,6 +350,10 @@ int main(int argc, char** argv) {
   }
   if (api != "callback" && api != "cq") {
     std::fprintf(stderr, "grpc-api-probe: --api is callback or cq\n");
+    return 2;
+  }
+  if (cq_threads < 1 || cq_threads > 64) {
+    std::fprintf(stderr, "grpc-api-probe: --cq_threads is 1 to 64\n");
     return 2;
   }
   Worker worker(run_inline);

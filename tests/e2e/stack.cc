@@ -98,4 +98,10 @@ StreamResult ReadStream(v1::ChatService::Stub& stub, const v1::CreateChatComplet
   return result;
 }
 
+bool StreamsCompleted(fake_upstream::Emulator& emulator, int n) {
+  return emulator.WaitFor(
+      [n](const fake_upstream::EmulatorStats& s) { return s.streams_completed == n; },
+      std::chrono::milliseconds(2000));
+}
+
 }  // namespace seedgate::testing

@@ -63,6 +63,11 @@ struct StreamResult {
 StreamResult ReadStream(v1::ChatService::Stub& stub, const v1::CreateChatCompletionRequest& request,
                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+// Whether the emulator has counted `n` streams completed, waiting up to 2 s
+// for it: it counts a stream once its write of [DONE] has completed, which on
+// a loaded machine can come a moment after the client has read the answer.
+bool StreamsCompleted(fake_upstream::Emulator& emulator, int n);
+
 }  // namespace seedgate::testing
 
 #endif  // SEEDGATE_TESTS_E2E_STACK_H_

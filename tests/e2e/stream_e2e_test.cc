@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "tests/e2e/stack.h"
 
@@ -38,12 +37,8 @@ TEST_F(StreamTest, FirstChunkArrivesBeforeTheUpstreamSendsTheLast) {
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_GE(chunks, 10);
   EXPECT_GE(last - first, milliseconds(1000)) << "chunks were buffered, not streamed";
-  // The emulator counts the stream once its write of [DONE] completes, which on a loaded
-  // machine can be a moment after seedgate has forwarded it.
-  for (int i = 0; i < 200 && stack_->emulator->stats().streams_completed == 0; ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  EXPECT_EQ(stack_->emulator->stats().streams_completed, 1);
+  EXPECT_TRUE(StreamsCompleted(*stack_->emulator, 1))
+      << stack_->emulator->stats().streams_completed;
 }
 
 TEST_F(StreamTest, ContentMatchesTheUnaryAnswer) {
