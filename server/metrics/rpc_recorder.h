@@ -55,7 +55,7 @@ class RpcRecorder final : public upstream::AttemptObserver {
   // deadline expiring. Call once.
   void Finish(const absl::Status& status, absl::Time deadline);
 
-  // upstream::AttemptObserver. Runs on the upstream loop thread, always
+  // upstream::AttemptObserver. Runs on the upstream loop's driver, always
   // before the call's completion reaches the reactor (and so before Finish);
   // it touches only the upstream fields of the entry.
   void OnAttemptDone(const upstream::AttemptReport& report) override;

@@ -51,7 +51,9 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
                                 UpstreamCallOptions(*request, deadline_, &recorder_), this);
   }
 
-  // upstream::ChunkSink, on the upstream loop thread.
+  // upstream::ChunkSink, on the upstream loop's driver: the loop thread, or
+  // a gRPC thread inside call_->Resume() or Cancel() (mu_ is never held
+  // across those).
   bool ReadyForChunks() override {
     absl::MutexLock lock(&mu_);
     if (queue_.size() < kMaxQueuedChunks) return true;
@@ -60,8 +62,8 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   }
 
   void OnChunk(v1::ChatCompletionChunk chunk) override {
-    // Outside mu_: only this (loop) thread uses checks_, and what it records
-    // are counters.
+    // Outside mu_: only the loop's driver (one thread at a time) uses
+    // checks_, and what it records are counters.
     checks_->CheckChunk(chunk);
     const v1::ChatCompletionChunk* to_write = nullptr;
     {
@@ -177,7 +179,7 @@ class StreamChatReactor final : public grpc::ServerWriteReactor<v1::ChatCompleti
   bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<absl::Status> upstream_status_ ABSL_GUARDED_BY(mu_);
-  // Called under mu_, except OnAttemptDone (loop thread, no lock), which
+  // Called under mu_, except OnAttemptDone (loop's driver, no lock), which
   // reads only the recorder's constant members.
   metrics::RpcRecorder recorder_;
 };

@@ -71,7 +71,7 @@ namespace {
 
 // One upstream chat call: one easy handle per attempt. Attempts walk the
 // base-URL order; a failure is retried only while nothing has reached the
-// client. Everything but Cancel/Resume/Abort runs on the loop thread.
+// client. Everything but Cancel/Resume/Abort runs on the loop's driver.
 class UpstreamCall final : public ChatCall,
                            public LoopTransfer,
                            public std::enable_shared_from_this<UpstreamCall> {
@@ -328,7 +328,7 @@ class UpstreamCall final : public ChatCall,
     Finish(StreamTimeoutStatus(which, limit, base_url(), chunks_delivered_));
   }
 
-  // Ends the call with `make_status()` from the loop thread, aborting the
+  // Ends the call with `make_status()` from the loop's driver, aborting the
   // transfer; nothing once it has finished.
   void Abort(std::function<absl::Status()> make_status) {
     loop_->Post([self = shared_from_this(), make_status = std::move(make_status)] {

@@ -59,8 +59,12 @@ struct CallOptions {
   AttemptObserver* observer = nullptr;
 };
 
-// Where a streaming call delivers. Every method runs on the upstream loop
-// thread and must not block.
+// Where a streaming call delivers. Every method runs on the thread that
+// drives the call's upstream loop (CurlLoop::Post: the loop thread, or a
+// thread whose post ran at once, such as one that starts, resumes or cancels
+// the call; never two at a time) and must not block. A method may therefore
+// run inside the ChatClient or ChatCall method that led to it: the sink must
+// not hold a lock of its own across those calls.
 class ChunkSink {
  public:
   virtual ~ChunkSink() = default;
@@ -91,7 +95,7 @@ struct AttemptReport {
   std::string request_id;  // the upstream's x-request-id, if any
 };
 
-// Told about every attempt of a call, on the loop thread, always before the
+// Told about every attempt of a call, on the loop's driver, always before the
 // call's own completion callback (so it may live exactly as long as the call).
 class AttemptObserver {
  public:
@@ -126,7 +130,7 @@ class ChatClient {
   ~ChatClient();
 
   // POSTs `body` (a JSON request with "stream": false). `done` runs once, on
-  // the loop thread.
+  // the loop's driver (as a ChunkSink's methods do).
   std::shared_ptr<ChatCall> Complete(std::string body, const CallOptions& call, UnaryDone done);
 
   // POSTs `body` (with "stream": true) and feeds `sink` event by event.

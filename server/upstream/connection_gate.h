@@ -33,7 +33,7 @@ namespace seedgate::upstream {
 // connection) and for one whose connection could not be opened (so that
 // those calls fail, retry or fall back as before).
 //
-// Pure bookkeeping, single-threaded (the loop thread); a transfer is an
+// Pure bookkeeping, single-threaded (the loop's driver); a transfer is an
 // opaque ticket (the easy handle), a connection its local port.
 class ConnectionGate {
  public:

@@ -45,9 +45,25 @@ void CheckM(CURLMcode code, const char* what) {
   if (code != CURLM_OK) Die(what, curl_multi_strerror(code));
 }
 
-// The loop whose thread this is: libcurl's pre-request callback gets only
-// the easy handle.
-thread_local CurlLoop* this_thread_loop = nullptr;
+// Rounds of timer actions and posted tasks a posting thread runs before it
+// leaves the rest to the loop thread.
+constexpr int kMaxInlineRounds = 4;
+
+// The loop this thread drives now, if any: libcurl's pre-request callback
+// gets only the easy handle.
+thread_local CurlLoop* driven_loop = nullptr;
+
+// Marks the calling thread as the driver of `loop` for its lifetime.
+class DriverScope {
+ public:
+  explicit DriverScope(CurlLoop* loop) : outer_(driven_loop) { driven_loop = loop; }
+  ~DriverScope() { driven_loop = outer_; }
+  DriverScope(const DriverScope&) = delete;
+  DriverScope& operator=(const DriverScope&) = delete;
+
+ private:
+  CurlLoop* const outer_;  // a task of one loop may post to another
+};
 
 }  // namespace
 
@@ -87,13 +103,27 @@ CurlLoop::~CurlLoop() {
   stopping_.store(true);
   Wake();
   thread_.join();
+  // A posting thread may still be driving.
+  absl::MutexLock drive(&drive_mu_);
   curl_multi_cleanup(multi_);
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   close(wake_fd_);
   close(epoll_fd_);
 }
 
+bool CurlLoop::DrivenByThisThread() const { return driven_loop == this; }
+
 void CurlLoop::Post(std::function<void()> task) {
+  // Nobody drives the loop: its thread waits for I/O. Run the task here
+  // rather than wake that thread for it. A driver that posts (a task, a
+  // libcurl callback) queues: it runs the new task when it is done.
+  if (driven_loop != this && drive_mu_.TryLock()) {
+    if (!stopping_.load()) {
+      DriveInline(std::move(task));
+      return;
+    }
+    drive_mu_.Unlock();  // shutting down: queued, like every task from now on
+  }
   bool was_empty;
   {
     absl::MutexLock lock(&mu_);
@@ -101,8 +131,47 @@ void CurlLoop::Post(std::function<void()> task) {
     posted_.push_back(std::move(task));
   }
   // One wakeup per batch: the loop drains the whole queue before it waits
-  // again, so a task posted behind others needs no wakeup of its own.
-  if (was_empty) Wake();
+  // again, so a task posted behind others needs no wakeup of its own; nor
+  // does one its own driver posts.
+  if (was_empty && driven_loop != this) Wake();
+}
+
+void CurlLoop::DriveInline(std::function<void()> task) {
+  bool wake = false;
+  {
+    DriverScope driver(this);
+    RunPostedTasks();  // the tasks posted before this one go first
+    task();
+    Settle();
+    // The loop thread sleeps until wait_ends_ns_ unless woken: wake it if
+    // libcurl now wants it sooner, or if work is left over.
+    wake = (timer_due_ns_ >= 0 && timer_due_ns_ < wait_ends_ns_) || HasPosted();
+  }
+  drive_mu_.Unlock();
+  if (wake) Wake();
+}
+
+void CurlLoop::Settle() {
+  for (int round = 0; round < kMaxInlineRounds; ++round) {
+    DispatchFinished();
+    AddReleased();
+    if (timer_due_ns_ >= 0 && timer_due_ns_ <= NowNs()) {
+      timer_due_ns_ = -1;
+      int running = 0;
+      CheckM(curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running),
+             "curl_multi_socket_action");
+      continue;
+    }
+    if (!HasPosted()) return;
+    RunPostedTasks();
+  }
+  DispatchFinished();
+  AddReleased();
+}
+
+bool CurlLoop::HasPosted() {
+  absl::MutexLock lock(&mu_);
+  return !posted_.empty();
 }
 
 void CurlLoop::Wake() {
@@ -130,10 +199,10 @@ void CurlLoop::Remove(CURL* easy) {
 
 int CurlLoop::OnConnected(void* easy, char* /*primary_ip*/, char* /*local_ip*/,
                           int /*primary_port*/, int local_port) {
-  // On the loop thread, inside libcurl: the transfer has its connection (new
+  // On the driver, inside libcurl: the transfer has its connection (new
   // or shared), named by its local port. No handle may be added from here;
   // the loop hands released transfers over after libcurl returns.
-  if (this_thread_loop != nullptr) this_thread_loop->gate_.OnConnected(easy, local_port);
+  if (driven_loop != nullptr) driven_loop->gate_.OnConnected(easy, local_port);
   return CURL_PREREQFUNC_OK;
 }
 
@@ -152,7 +221,7 @@ CURL* CurlLoop::AcquireEasy() {
 }
 
 void CurlLoop::ReleaseEasy(CURL* easy) {
-  if (!InLoopThread() || idle_easy_.size() >= kMaxIdleEasy) {
+  if (!DrivenByThisThread() || idle_easy_.size() >= kMaxIdleEasy) {
     curl_easy_cleanup(easy);
     return;
   }
@@ -228,23 +297,25 @@ void CurlLoop::DispatchFinished() {
 }
 
 void CurlLoop::Run() {
-  this_thread_loop = this;
+  DriverScope driver(this);
   epoll_event events[kMaxEvents];
   int running = 0;
+  drive_mu_.Lock();
   while (!stopping_.load()) {
     RunPostedTasks();
     DispatchFinished();
     AddReleased();
-    int wait_ms = WaitMs();
-    {
-      // Tasks posted by the callbacks above must not wait for the next event.
-      absl::MutexLock lock(&mu_);
-      if (!posted_.empty()) wait_ms = 0;
-    }
-    int ready = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms);
+    // Tasks posted by the callbacks above must not wait for the next event.
+    const int wait_ms = HasPosted() ? 0 : WaitMs();
+    wait_ends_ns_ = NowNs() + int64_t{wait_ms} * 1'000'000;
+    // While this thread waits, a posting thread may drive the loop.
+    drive_mu_.Unlock();
+    const int ready = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms);
+    const int wait_errno = errno;
+    drive_mu_.Lock();
     if (ready < 0) {
-      if (errno == EINTR) continue;
-      Die("epoll_wait", std::strerror(errno));
+      if (wait_errno == EINTR) continue;
+      Die("epoll_wait", std::strerror(wait_errno));
     }
     for (int i = 0; i < ready; ++i) {
       if (events[i].data.u64 == kWakeTag) {
@@ -257,6 +328,8 @@ void CurlLoop::Run() {
       if (events[i].events & (EPOLLIN | EPOLLHUP)) flags |= CURL_CSELECT_IN;
       if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
       if (events[i].events & EPOLLERR) flags |= CURL_CSELECT_ERR;
+      // A driver may have closed this socket while this thread waited (a
+      // removed transfer): libcurl ignores sockets it no longer knows.
       CheckM(curl_multi_socket_action(multi_, static_cast<curl_socket_t>(events[i].data.u64), flags,
                                       &running),
              "curl_multi_socket_action");
@@ -268,6 +341,7 @@ void CurlLoop::Run() {
     }
   }
   RunPostedTasks();
+  drive_mu_.Unlock();
 }
 
 }  // namespace seedgate::upstream
