@@ -152,21 +152,23 @@ void CurlLoop::DriveInline(std::function<void()> task) {
 }
 
 void CurlLoop::Settle() {
-  for (int round = 0; round < kMaxInlineRounds; ++round) {
+  for (int round = 0;; ++round) {
     DispatchFinished();
     AddReleased();
-    if (timer_due_ns_ >= 0 && timer_due_ns_ <= NowNs()) {
-      timer_due_ns_ = -1;
-      int running = 0;
-      CheckM(curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running),
-             "curl_multi_socket_action");
-      continue;
-    }
+    if (round == kMaxInlineRounds) return;
+    if (RunDueTimer()) continue;
     if (!HasPosted()) return;
     RunPostedTasks();
   }
-  DispatchFinished();
-  AddReleased();
+}
+
+bool CurlLoop::RunDueTimer() {
+  if (timer_due_ns_ < 0 || timer_due_ns_ > NowNs()) return false;
+  timer_due_ns_ = -1;
+  int running = 0;
+  CheckM(curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running),
+         "curl_multi_socket_action");
+  return true;
 }
 
 bool CurlLoop::HasPosted() {
@@ -334,11 +336,7 @@ void CurlLoop::Run() {
                                       &running),
              "curl_multi_socket_action");
     }
-    if (timer_due_ns_ >= 0 && timer_due_ns_ <= NowNs()) {
-      timer_due_ns_ = -1;
-      CheckM(curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running),
-             "curl_multi_socket_action");
-    }
+    RunDueTimer();
   }
   RunPostedTasks();
   drive_mu_.Unlock();

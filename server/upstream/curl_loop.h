@@ -91,6 +91,8 @@ class CurlLoop {
   // Acts on what tasks and callbacks left behind: finished transfers, gate
   // releases, a libcurl timer that is due (a new transfer's is at once).
   void Settle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drive_mu_);
+  // Lets libcurl act on its timer if it is due; true if it was.
+  bool RunDueTimer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drive_mu_);
   void DispatchFinished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drive_mu_);
   // Hands the transfers the gate let go to libcurl.
   void AddReleased() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drive_mu_);
